@@ -1,0 +1,1 @@
+"""Cluster Observatory analytics engine: raw data → cluster metrics (no Dash imports here)."""

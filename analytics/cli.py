@@ -1,0 +1,144 @@
+"""Command line for analysts: ``python -m analytics build|metrics|quality|download|make-categories``.
+
+Errors in arguments or data are reported as one line on stderr with a non-zero exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from . import config
+
+METRIC_COLUMNS = [
+    "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type",
+    "employment", "employment_imputed", "missing_parts", "local_units", "avg_wage", "rel_wage",
+    "size_share", "lq", "focus", "employment_rank", "lq_rank", "rank_n", "stars", "star_size",
+    "star_specialisation", "star_focus",
+]
+GROWTH_COLUMNS = ["start_year", "emp_start", "cagr", "abs_change", "expected_change", "job_creation_vs_expected"]
+
+
+class CliError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        raise CliError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m analytics", description=__doc__)
+    p.add_argument("--raw", help="raw-data directory (default: $CLUSTER_RAW_DIR or ../shared/data)")
+    p.add_argument("--build-dir", help="build folder (default: data/build)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("build", help="derive the metrics from the raw files")
+    m = sub.add_parser("metrics", help="metrics of one level and year as CSV on stdout")
+    m.add_argument("--dataset", default="eu")
+    m.add_argument("--level", default="nuts2")
+    m.add_argument("--year", type=int, required=True)
+    m.add_argument("--start-year", type=int, help="add growth since this year")
+    m.add_argument("--rules", default="eco2008", choices=["eco2008", "us-strong"])
+    m.add_argument("--denominator", default="total", choices=["total", "traded"])
+    m.add_argument("--category", help="only this category id")
+    q = sub.add_parser("quality", help="print the data-quality report")
+    q.add_argument("--dataset", default="eu")
+    q.add_argument("--json", action="store_true", help="the full report as JSON")
+    d = sub.add_parser("download", help="fetch the raw datasets from the publishers' APIs")
+    d.add_argument("--dataset", default="eu", choices=["eu", "us"])
+    d.add_argument("--years", help="e.g. 2017-2021 or 2019,2021 (US)")
+    d.add_argument("--geo", default="state", choices=["state", "county"])
+    sub.add_parser("make-categories", help="regenerate data/eu_cluster_categories.csv")
+    return p
+
+
+def _years(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        if "-" in text:
+            a, b = text.split("-", 1)
+            return list(range(int(a), int(b) + 1))
+        return [int(y) for y in text.split(",")]
+    except ValueError:
+        raise CliError(f"--years {text!r}: expected e.g. 2017-2021 or 2019,2021") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["make-categories"]:
+            from .eu_definitions import main as make_categories
+            return make_categories(argv[1:])
+        args = _parser().parse_args(argv)
+        return _run(args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+
+
+def _run(args) -> int:
+    if args.command == "build":
+        from .build import build
+        build(args.raw, args.build_dir, progress=lambda s: print(s, file=sys.stderr))
+        return 0
+    if args.command == "download":
+        from .download import DownloadError, download
+        try:
+            download(args.dataset, config.raw_dir(args.raw), years=_years(args.years), geo=args.geo,
+                     progress=lambda s: print(s, file=sys.stderr))
+        except DownloadError as exc:
+            raise CliError(str(exc)) from None
+        return 0
+    store = _store(args)
+    if args.command == "quality":
+        return _quality(store, args)
+    return _metrics(store, args)
+
+
+def _store(args):
+    from .store import LEVELS, get_store
+    if args.dataset not in LEVELS:
+        raise CliError(f"--dataset {args.dataset!r}: available datasets are {', '.join(LEVELS)}")
+    return get_store(args.dataset, args.build_dir, args.raw)
+
+
+def _metrics(store, args) -> int:
+    if args.level not in store.levels:
+        raise CliError(f"--level {args.level!r}: {store.dataset} has levels {', '.join(store.levels)}")
+    years = store.years
+    for name, year in (("--year", args.year), ("--start-year", args.start_year)):
+        if year is not None and year not in years:
+            raise CliError(f"{name} {year}: {store.dataset} has data for {years[0]}–{years[-1]}")
+    if args.start_year is not None and args.start_year >= args.year:
+        raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
+    table = store.table(args.level, args.year, args.rules, args.denominator, args.start_year)
+    if args.category:
+        if args.category not in set(store.categories["category_id"]):
+            raise CliError(f"--category {args.category!r}: unknown; see the category_id column of the output")
+        table = table[table["category_id"] == args.category]
+    table = table.rename(columns={"units": "local_units" if store.dataset == "eu" else "establishments",
+                                  "lq_total_rank" if args.denominator == "total" else "lq_type_rank": "lq_rank"})
+    cols = [c for c in METRIC_COLUMNS if c in table.columns]
+    if args.start_year is not None:
+        cols += GROWTH_COLUMNS
+    table[cols].to_csv(sys.stdout, index=False, float_format="%.6g")
+    return 0
+
+
+def _quality(store, args) -> int:
+    q = store.quality
+    if args.json:
+        print(json.dumps(q, indent=1))
+        return 0
+    from .quality import format_report
+    print(format_report(q))
+    return 0

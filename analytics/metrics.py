@@ -1,0 +1,125 @@
+"""Cluster metrics for region × category × year, exactly as METHODOLOGY.md §2 defines them.
+
+Everything is computed from an industry-level *facts* table, so built-in and custom
+categories (and custom regions) go through the same code and ratios are never averaged:
+
+facts: ``region_id, industry, year, employment, employment_imputed, payroll, units``
+    (one region level; ``payroll`` in currency units, ``units`` = local units or
+    establishments; NaN = missing, never zero).
+category_map: ``industry, category_id`` (an industry in at most one category).
+categories: ``category_id, category_name, category_type`` (traded | local).
+totals: ``region_id, year, total, traded, local`` — the region's employment over all
+    industries of the dataset (the LQ/focus denominators E(r)).
+benchmark: ``year, category_id, employment, payroll`` and ``year, total, traded, local`` for
+    the benchmark area (Europe or the US) — E(c) and E.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+KEY = ["region_id", "category_id", "year"]
+
+
+def category_facts(facts: pd.DataFrame, category_map: pd.DataFrame) -> pd.DataFrame:
+    """Sum member industries into categories: employment, payroll, units and flags."""
+    merged = facts.merge(category_map[["industry", "category_id"]], on="industry", how="inner")
+    merged["emp_missing"] = merged["employment"].isna().astype(int)
+    if "missing_children" in merged.columns:
+        merged["emp_missing"] += merged["missing_children"].fillna(0).astype(int)
+    merged["pay_for_wage"] = merged["payroll"].where(merged["employment"].notna())
+    merged["emp_with_pay"] = merged["employment"].where(merged["payroll"].notna())
+    merged["employment_imputed"] = merged["employment_imputed"].astype(bool)
+    grouped = merged.groupby(KEY, sort=False)
+    out = grouped[["employment", "payroll", "units", "pay_for_wage", "emp_with_pay"]].sum(min_count=1)
+    out = out.rename(columns={"pay_for_wage": "wage_payroll", "emp_with_pay": "wage_employment"})
+    out["employment_imputed"] = grouped["employment_imputed"].max()
+    out["missing_parts"] = grouped["emp_missing"].sum()
+    out = out.reset_index()
+    return out
+
+
+def compute_metrics(
+    facts: pd.DataFrame,
+    category_map: pd.DataFrame,
+    categories: pd.DataFrame,
+    totals: pd.DataFrame,
+    bench_categories: pd.DataFrame,
+    bench_totals: pd.DataFrame,
+) -> pd.DataFrame:
+    """Metrics of every region × category × year present in ``facts``.
+
+    Columns: employment, employment_imputed, missing_parts, units, payroll, avg_wage,
+    rel_wage, size_share, focus, lq_total, lq_type (LQ over traded employment for traded
+    categories and local for local ones), plus category_name/category_type.
+    """
+    cf = category_facts(facts, category_map)
+    cf = cf.merge(categories[["category_id", "category_name", "category_type"]], on="category_id", how="left")
+    cf = cf.merge(totals, on=["region_id", "year"], how="left")
+    bc = bench_categories.rename(columns={"employment": "bench_employment", "payroll": "bench_payroll",
+                                          "wage_employment": "bench_wage_employment"})
+    cf = cf.merge(bc, on=["category_id", "year"], how="left")
+    bt = bench_totals.rename(columns={"total": "bench_total", "traded": "bench_traded", "local": "bench_local"})
+    cf = cf.merge(bt, on="year", how="left")
+
+    emp = cf["employment"]
+    cf["avg_wage"] = cf["wage_payroll"] / cf["wage_employment"].where(cf["wage_employment"] > 0)
+    bench_wage = cf["bench_payroll"] / cf["bench_wage_employment"].where(cf["bench_wage_employment"] > 0)
+    cf["rel_wage"] = cf["avg_wage"] / bench_wage
+    cf["size_share"] = emp / cf["bench_employment"].where(cf["bench_employment"] > 0)
+    cf["focus"] = emp / cf["total"].where(cf["total"] > 0)
+    bench_share = cf["bench_employment"] / cf["bench_total"]
+    cf["lq_total"] = cf["focus"] / bench_share.where(bench_share > 0)
+    is_traded = cf["category_type"].eq("traded")
+    type_total = np.where(is_traded, cf["traded"], cf["local"])
+    bench_type = np.where(is_traded, cf["bench_traded"], cf["bench_local"])
+    type_total = pd.Series(type_total, index=cf.index, dtype=float)
+    bench_type = pd.Series(bench_type, index=cf.index, dtype=float)
+    cf["lq_type"] = (emp / type_total.where(type_total > 0)) / (
+        cf["bench_employment"] / bench_type.where(bench_type > 0)
+    )
+    keep = [
+        "region_id", "year", "category_id", "category_name", "category_type", "employment",
+        "employment_imputed", "missing_parts", "units", "payroll", "avg_wage", "rel_wage",
+        "size_share", "focus", "lq_total", "lq_type",
+    ]
+    return cf[keep]
+
+
+def add_ranks(metrics: pd.DataFrame, cols: tuple[str, ...] = ("employment", "lq_total", "lq_type", "size_share", "focus")) -> pd.DataFrame:
+    """Rank (1 = highest) within category and year, with the count of ranked regions."""
+    out = metrics.copy()
+    g = out.groupby(["category_id", "year"], sort=False)
+    for col in cols:
+        out[f"{col}_rank"] = g[col].rank(ascending=False, method="min")
+    out["rank_n"] = g["employment"].transform("count")
+    return out
+
+
+def growth(metrics: pd.DataFrame, start: int, end: int, nation_of: pd.Series | None = None) -> pd.DataFrame:
+    """Growth of each regional cluster between ``start`` and ``end``.
+
+    CAGR = (E_end / E_start)^(1/years) − 1, absolute change E_end − E_start, and the
+    national-share expectation of a shift-share: expected = E_start × (E_nat,end / E_nat,start − 1),
+    where the nation is ``nation_of[region_id]`` (a country for Europe; the whole US when
+    ``nation_of`` is None). ``job_creation_vs_expected`` = actual change − expected change.
+    """
+    if end <= start:
+        raise ValueError(f"end year {end} must be after start year {start}")
+    cols = ["region_id", "category_id", "employment"]
+    a = metrics.loc[metrics["year"] == start, cols].rename(columns={"employment": "emp_start"})
+    b = metrics.loc[metrics["year"] == end, cols].rename(columns={"employment": "emp_end"})
+    g = a.merge(b, on=["region_id", "category_id"], how="outer")
+    years = end - start
+    ok = (g["emp_start"] > 0) & g["emp_end"].notna()
+    g["cagr"] = np.where(ok, (g["emp_end"] / g["emp_start"].where(ok)) ** (1.0 / years) - 1.0, np.nan)
+    g["abs_change"] = g["emp_end"] - g["emp_start"]
+    g["nation"] = g["region_id"].map(nation_of) if nation_of is not None else "ALL"
+    both = g.dropna(subset=["emp_start", "emp_end"])
+    nat = both.groupby(["nation", "category_id"])[["emp_start", "emp_end"]].sum().reset_index()
+    nat["national_growth"] = nat["emp_end"] / nat["emp_start"].where(nat["emp_start"] > 0) - 1.0
+    g = g.merge(nat[["nation", "category_id", "national_growth"]], on=["nation", "category_id"], how="left")
+    g["expected_change"] = g["emp_start"] * g["national_growth"]
+    g["job_creation_vs_expected"] = g["abs_change"] - g["expected_change"]
+    g["start_year"], g["end_year"] = start, end
+    return g.drop(columns=["nation"])

@@ -1,0 +1,37 @@
+"""Format the data-quality report (built by the dataset builders) as readable text."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def imputed_share_table(q: dict) -> pd.DataFrame:
+    """Country × year share of NUTS 2 employment that is imputed (percent)."""
+    df = pd.DataFrame(q.get("imputed_share", []))
+    if df.empty:
+        return df
+    return (df.pivot(index="country", columns="year", values="imputed_share") * 100).round(1)
+
+
+def format_report(q: dict) -> str:
+    lines = [f"Data-quality report: {q['dataset']}", f"Years covered: {q['years'][0]}–{q['years'][-1]}"]
+    lines.append("Regions with data per year (on the map / in the source file):")
+    src = q.get("source_regions_with_data", {})
+    for y, n in q["regions_with_data"].items():
+        lines.append(f"  {y}: {n} / {src.get(str(y), src.get(y, '?'))}")
+    lines.append(f"Map regions (NUTS 2021 level 2, data countries): {q.get('map_regions')}")
+    lines.append("Recoding of source codes to NUTS 2021: "
+                 + ", ".join(f"{k} {v}" for k, v in q.get("recode_methods", {}).items()))
+    lines.append(f"Unmatched source regions ({len(q['unmatched'])}), not on the map:")
+    for u in q["unmatched"]:
+        yrs = u.get("years_with_data") or "no data"
+        lines.append(f"  {u['code']}: {u['reason']} (data in {yrs})")
+    lines.append("Map regions without data in some years:")
+    for r in q.get("map_regions_without_data", []):
+        lines.append(f"  {r['region_id']} {r['name']}: {r['years']}")
+    lines.append("Share of employment imputed (all NUTS 2 regions): "
+                 + ", ".join(f"{y} {v:.1%}" for y, v in q.get("imputed_share_total", {}).items()))
+    table = imputed_share_table(q)
+    if not table.empty:
+        lines.append("Share of employment imputed by country (%):")
+        lines.append(table.to_string(na_rep="–"))
+    return "\n".join(lines)

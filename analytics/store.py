@@ -1,0 +1,97 @@
+"""Data-manager façade: named, cached access to the built tables (build on first use).
+
+The app and the CLI read everything through :class:`Store`; each table is read from parquet
+once per process and kept in memory. Star ratings for a rule set and denominator are
+computed on first request and cached.
+"""
+from __future__ import annotations
+
+import json
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .build import ensure_built
+from .metrics import growth
+from .stars import lq_column, rate
+
+LEVELS = {"eu": ("nuts2", "nuts1", "country")}
+
+
+class Store:
+    def __init__(self, build_dir: Path, dataset: str):
+        self.dir = build_dir / dataset
+        self.dataset = dataset
+        self._stars: dict[tuple, pd.DataFrame] = {}
+
+    def _read(self, name: str) -> pd.DataFrame:
+        return pd.read_parquet(self.dir / f"{name}.parquet")
+
+    @cached_property
+    def metrics(self) -> pd.DataFrame:
+        return self._read("metrics")
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        return self._read("region_indicators")
+
+    @cached_property
+    def regions(self) -> pd.DataFrame:
+        return self._read("regions")
+
+    @cached_property
+    def categories(self) -> pd.DataFrame:
+        return self._read("categories")
+
+    @cached_property
+    def industries(self) -> pd.DataFrame:
+        return self._read("industries")
+
+    @cached_property
+    def quality(self) -> dict:
+        return json.loads((self.dir / "quality.json").read_text())
+
+    def facts(self, level: str) -> pd.DataFrame:
+        return pd.read_parquet(self.dir / f"facts_{level}.parquet")
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return LEVELS[self.dataset]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.metrics["year"].unique())
+
+    def level_metrics(self, level: str) -> pd.DataFrame:
+        return self.metrics[self.metrics["level"] == level]
+
+    def stars(self, level: str, rules: str = "eco2008", denominator: str = "total") -> pd.DataFrame:
+        """Star columns aligned with ``level_metrics(level)`` (computed once, then cached)."""
+        key = (level, rules, denominator)
+        if key not in self._stars:
+            self._stars[key] = rate(self.level_metrics(level), rules, denominator)
+        return self._stars[key]
+
+    def table(self, level: str, year: int, rules: str = "eco2008", denominator: str = "total",
+              start_year: int | None = None) -> pd.DataFrame:
+        """Metrics of one level and year with stars (and growth since ``start_year``)."""
+        m = self.level_metrics(level)
+        s = self.stars(level, rules, denominator)
+        sel = m["year"] == year
+        out = m[sel].join(s[sel])
+        out["lq"] = out[lq_column(denominator)]
+        if start_year is not None:
+            nation = self.regions.drop_duplicates("region_id").set_index("region_id")["country"]
+            g = growth(m, start_year, year, nation)
+            out = out.merge(g.drop(columns=["emp_end"]), on=["region_id", "category_id"], how="left")
+        return out
+
+
+@lru_cache(maxsize=None)
+def get_store(dataset: str = "eu", build_dir: str | None = None, raw: str | None = None) -> Store:
+    if dataset not in LEVELS:
+        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(LEVELS)}")
+    out = ensure_built(raw, build_dir)
+    return Store(out, dataset)

@@ -1,0 +1,1 @@
+"""Callbacks wiring the layouts to the analytics store."""

@@ -35,7 +35,7 @@ DATASETS = ("eu",)
 
 
 def _fingerprint(raw: Path) -> dict:
-    files = {rel: raw / rel for rel in eu_sources.REQUIRED}
+    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE]}
     inputs = {rel: [p.stat().st_size, int(p.stat().st_mtime)] for rel, p in files.items() if p.exists()}
     code = hashlib.sha256()
     pkg = Path(__file__).parent

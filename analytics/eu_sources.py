@@ -13,6 +13,7 @@ from .eurostat import read_bulk_tsv
 from .flags import parse_series
 
 SBS_FILE = "eu/sbs_regional/sbs_r_nuts06_r2_2017vintage.tsv.gz"
+SBS_API_FILE = "eu/eurostat_api/sbs_r_nuts06_r2.tsv.gz"  # written by `python -m analytics download`
 SBS_2015_FILE = "eu/sbs_regional/sbs_r_nuts06_r2_V16110_2015_marcon.csv"
 LFS_EMP_FILE = "eu/lfs_gdp_2017vintage/lfst_r_lfe2emp.tsv.gz"
 GDP_FILE = "eu/gdp_pop_2023download/estat_nama_10r_3gdp.tsv"
@@ -58,8 +59,16 @@ def read_sbs(raw: Path) -> pd.DataFrame:
     """SBS cells: ``indicator, nace, geo, year, value, flag`` (2008–2015, levels 0–2).
 
     Employment 2015 comes from the later vintage (France filled); blank there means
-    missing or confidential without saying which, so its flag is ``:``.
+    missing or confidential without saying which, so its flag is ``:``. When a fresh download
+    from Eurostat's API is present in the raw-data directory, it is used instead, whole.
     """
+    api = raw / SBS_API_FILE
+    if api.exists():
+        sbs = read_bulk_tsv(api, {"indic_sb": set(INDICATORS)})
+        sbs = sbs.rename(columns={"nace_r2": "nace", "indic_sb": "indicator"})
+        sbs["indicator"] = sbs["indicator"].map(INDICATORS)
+        sbs = sbs[is_region_code(sbs["geo"])]
+        return sbs[["indicator", "nace", "geo", "year", "value", "flag"]].reset_index(drop=True)
     sbs = read_bulk_tsv(require(raw, SBS_FILE), {"indic_sb": set(INDICATORS)})
     sbs = sbs.rename(columns={"nace_r2": "nace", "indic_sb": "indicator"})
     sbs["indicator"] = sbs["indicator"].map(INDICATORS)

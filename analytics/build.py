@@ -24,6 +24,7 @@ from .categories import EU_DEFINITIONS, load_eu_definitions
 from .engine import benchmark, level_metrics, region_indicators
 from .eu_build import build_eu
 from .eu_indicators import build_indicators
+from .geometry import eu_geometry
 
 BUILD_VERSION = 1
 
@@ -97,6 +98,9 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     defs.categories.to_parquet(out / "categories.parquet", index=False)
     defs.industries.to_parquet(out / "industries.parquet", index=False)
     (out / "quality.json").write_text(json.dumps(eu["quality"], indent=1, default=str))
+    for level, rel in eu_sources.GEO_FILES.items():
+        fc = eu_geometry(raw / rel, tolerance=0.01, precision=3)
+        (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
     return {"rows": len(metrics), "regions_per_year": eu["quality"]["regions_with_data"]}
 
 

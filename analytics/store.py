@@ -19,6 +19,23 @@ from .stars import lq_column, rate
 
 LEVELS = {"eu": ("nuts2", "nuts1", "country")}
 
+# What the UI needs to say about each dataset (labels, units, sources, benchmark area).
+DATASETS = {
+    "eu": {
+        "label": "Europe",
+        "levels": {"nuts2": "NUTS 2 regions", "nuts1": "NUTS 1 regions", "country": "Countries"},
+        "default_level": "nuts2",
+        "benchmark_area": "Europe (all NUTS 2 regions with data in the year)",
+        "currency": "EUR",
+        "units_label": "local units",
+        "industry_system": "NACE Rev. 2 division",
+        "source": "Source: Eurostat, structural business statistics (sbs_r_nuts06_r2); "
+                  "© EuroGeographics for the administrative boundaries.",
+        "map_center": {"lat": 52.0, "lon": 12.0},
+        "map_zoom": 2.6,
+    },
+}
+
 
 class Store:
     def __init__(self, build_dir: Path, dataset: str):
@@ -52,6 +69,15 @@ class Store:
     @cached_property
     def quality(self) -> dict:
         return json.loads((self.dir / "quality.json").read_text())
+
+    @property
+    def meta(self) -> dict:
+        return DATASETS[self.dataset]
+
+    @lru_cache(maxsize=8)
+    def geometry(self, level: str) -> dict:
+        """GeoJSON FeatureCollection of the level (feature ``id`` = region id)."""
+        return json.loads((self.dir / f"geometry_{level}.geojson").read_text())
 
     def facts(self, level: str) -> pd.DataFrame:
         return pd.read_parquet(self.dir / f"facts_{level}.parquet")

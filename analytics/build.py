@@ -25,6 +25,7 @@ from .engine import benchmark, level_metrics, region_indicators
 from .eu_build import build_eu
 from .eu_indicators import build_indicators
 from .geometry import eu_geometry
+from .related import LIST_FILE, PAIRS_FILE, build_related
 
 BUILD_VERSION = 1
 
@@ -36,7 +37,7 @@ DATASETS = ("eu",)
 
 
 def _fingerprint(raw: Path) -> dict:
-    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE]}
+    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, PAIRS_FILE, LIST_FILE]}
     inputs = {rel: [p.stat().st_size, int(p.stat().st_mtime)] for rel, p in files.items() if p.exists()}
     code = hashlib.sha256()
     pkg = Path(__file__).parent
@@ -65,6 +66,7 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "eu").mkdir(parents=True)
     summary = {"eu": _build_eu(raw, tmp / "eu", progress)}
+    build_related(raw).to_parquet(tmp / "related.parquet", index=False)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     (tmp / "manifest.json").write_text(json.dumps({"fingerprint": _fingerprint(raw), "summary": summary}, indent=1))
     if out.exists():

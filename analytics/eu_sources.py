@@ -25,7 +25,7 @@ GEO_FILES = {
     "nuts1": "eu/nuts_geo/NUTS_RG_60M_2021_4326_LEVL_1.geojson",
     "nuts2": "eu/nuts_geo/NUTS_RG_60M_2021_4326_LEVL_2.geojson",
 }
-REQUIRED = [SBS_FILE, SBS_2015_FILE, LFS_EMP_FILE, GDP_FILE, POP_FILE, INDICATORS_2016_FILE,
+REQUIRED = ["us/clusters/related_clusters_2014_pairs.csv", "us/clusters/clusters_2014_list.csv", SBS_FILE, SBS_2015_FILE, LFS_EMP_FILE, GDP_FILE, POP_FILE, INDICATORS_2016_FILE,
             NUTS_CHANGES_FILE, *GEO_FILES.values()]
 
 INDICATORS = {"V16110": "employment", "V13320": "wages_meur", "V11210": "local_units"}

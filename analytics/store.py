@@ -79,6 +79,11 @@ class Store:
         """GeoJSON FeatureCollection of the level (feature ``id`` = region id)."""
         return json.loads((self.dir / f"geometry_{level}.geojson").read_text())
 
+    @cached_property
+    def related(self) -> pd.DataFrame:
+        """Relatedness between categories (US 2014 table; ids are US cluster keys)."""
+        return pd.read_parquet(self.dir.parent / "related.parquet")
+
     def facts(self, level: str) -> pd.DataFrame:
         return pd.read_parquet(self.dir / f"facts_{level}.parquet")
 

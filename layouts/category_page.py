@@ -1,0 +1,6 @@
+"""category page layout (placeholder until the page is built)."""
+from dash import html
+
+
+def layout(**_kwargs):
+    return html.Div(html.H2("category: coming soon"))

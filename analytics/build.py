@@ -9,23 +9,28 @@ Writing goes to a temporary folder that replaces the old one only when complete.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from . import config
-from . import eu_sources
+from . import eu_sources, us_sources
 from .categories import EU_DEFINITIONS, load_eu_definitions
 from .engine import benchmark, level_metrics, region_indicators
 from .eu_build import build_eu
 from .eu_indicators import build_indicators
 from .geometry import eu_geometry
 from .related import LIST_FILE, PAIRS_FILE, build_related
+from .categories import Definitions
+from .us_build import build_us, build_us_indicators, geometries as us_geometries
 
 BUILD_VERSION = 1
 
@@ -33,11 +38,15 @@ BUILD_VERSION = 1
 def log(message: str) -> None:
     """Progress goes to stderr, so CSV on stdout stays clean."""
     print(message, file=sys.stderr, flush=True)
-DATASETS = ("eu",)
+DATASETS = ("eu", "us")
 
 
 def _fingerprint(raw: Path) -> dict:
-    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, PAIRS_FILE, LIST_FILE]}
+    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, PAIRS_FILE, LIST_FILE,
+                                        *us_sources.REQUIRED]}
+    api = raw / us_sources.API_DIR
+    if api.exists():
+        files.update({str(p.relative_to(raw)): p for p in sorted(api.glob("*.csv.gz"))})
     inputs = {rel: [p.stat().st_size, int(p.stat().st_mtime)] for rel, p in files.items() if p.exists()}
     code = hashlib.sha256()
     pkg = Path(__file__).parent
@@ -61,17 +70,21 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
     raw = config.raw_dir(raw)
     out = config.build_dir(out)
     eu_sources.check_inputs(raw)
+    us_sources.check_inputs(raw)
     started = time.perf_counter()
-    tmp = out.with_name(out.name + ".tmp")
+    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "eu").mkdir(parents=True)
-    summary = {"eu": _build_eu(raw, tmp / "eu", progress)}
+    (tmp / "us").mkdir()
+    summary = {"eu": _build_eu(raw, tmp / "eu", progress), "us": _build_us(raw, tmp / "us", progress)}
     build_related(raw).to_parquet(tmp / "related.parquet", index=False)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     (tmp / "manifest.json").write_text(json.dumps({"fingerprint": _fingerprint(raw), "summary": summary}, indent=1))
+    old = out.with_name(f"{out.name}.old-{os.getpid()}")
     if out.exists():
-        shutil.rmtree(out)
+        out.rename(old)
     tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
     progress(f"build complete in {summary['seconds']} s → {out}")
     return summary
 
@@ -110,7 +123,59 @@ def ensure_built(raw: Path | None = None, out: Path | None = None, progress=log)
     """Build if the build folder is missing or stale; return its path."""
     raw = config.raw_dir(raw)
     out = config.build_dir(out)
-    if is_stale(raw, out):
-        progress(f"build folder {out} missing or stale: building from {raw}")
-        build(raw, out, progress)
+    if not is_stale(raw, out):
+        return out
+    with build_lock(out):
+        if is_stale(raw, out):  # another process may have built it meanwhile
+            progress(f"build folder {out} missing or stale: building from {raw}")
+            build(raw, out, progress)
     return out
+
+
+@contextmanager
+def build_lock(out: Path):
+    """One build at a time per build folder (other processes wait, then reuse the result)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_name(out.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def us_definitions(raw: Path) -> tuple[Definitions, pd.DataFrame]:
+    cats, imap, subs = us_sources.read_definitions(raw)
+    industries = imap.merge(cats[["category_id", "category_type"]], on="category_id", how="left")
+    defs = Definitions(imap[["industry", "category_id"]], cats,
+                       industries[["industry", "naics", "vintage", "industry_name", "category_id", "category_type",
+                                   "sub_code", "sub_name", "sub_inferred"]])
+    return defs, subs
+
+
+def _build_us(raw: Path, out: Path, progress) -> dict:
+    defs, subs = us_definitions(raw)
+    us = build_us(raw, defs.industry_map, progress)
+    facts, totals, regions = us["facts"], us["totals"], us["regions"]
+    progress("us: computing metrics for every level")
+    bc, bt = benchmark(facts["state"], defs, totals["state"])
+    metrics, rts = [], []
+    for level, f in facts.items():
+        m, rt = level_metrics(f, defs, bc, bt, regions, level, totals[level])
+        metrics.append(m)
+        rts.append(rt)
+        f.to_parquet(out / f"facts_{level}.parquet", index=False)
+        totals[level].to_parquet(out / f"totals_{level}.parquet", index=False)
+    metrics = pd.concat(metrics, ignore_index=True)
+    rts = pd.concat(rts, ignore_index=True)
+    progress("us: region indicators (cluster strength, GDP, population, patents)")
+    ind = region_indicators(metrics, rts, rules="us-strong", denominator="traded")
+    ind = ind.merge(build_us_indicators(raw, totals, regions), on=["region_id", "year"], how="left")
+    metrics.to_parquet(out / "metrics.parquet", index=False)
+    ind.to_parquet(out / "region_indicators.parquet", index=False)
+    regions.to_parquet(out / "regions.parquet", index=False)
+    defs.categories.to_parquet(out / "categories.parquet", index=False)
+    defs.industries.to_parquet(out / "industries.parquet", index=False)
+    subs.to_parquet(out / "subclusters.parquet", index=False)
+    (out / "quality.json").write_text(json.dumps(us["quality"], indent=1, default=str))
+    for level, fc in us_geometries(raw, regions).items():
+        (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
+    return {"rows": len(metrics), "states_per_year": us["quality"]["states_per_year"],
+            "counties_per_year": us["quality"]["counties_per_year"]}

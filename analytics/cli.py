@@ -13,8 +13,8 @@ import pandas as pd
 from . import config
 
 METRIC_COLUMNS = [
-    "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type",
-    "employment", "employment_imputed", "missing_parts", "local_units", "avg_wage", "rel_wage",
+    "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type", "cluster_type",
+    "employment", "employment_imputed", "missing_parts", "local_units", "establishments", "payroll", "avg_wage", "rel_wage",
     "size_share", "lq", "focus", "employment_rank", "lq_rank", "rank_n", "stars", "star_size",
     "star_specialisation", "star_focus",
 ]
@@ -39,11 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("build", help="derive the metrics from the raw files", parents=[common])
     m = sub.add_parser("metrics", help="metrics of one level and year as CSV on stdout", parents=[common])
     m.add_argument("--dataset", default="eu")
-    m.add_argument("--level", default="nuts2")
+    m.add_argument("--level", help="eu: nuts2|nuts1|country; us: state|county|ea|nation")
     m.add_argument("--year", type=int, required=True)
     m.add_argument("--start-year", type=int, help="add growth since this year")
-    m.add_argument("--rules", default="eco2008", choices=["eco2008", "us-strong"])
-    m.add_argument("--denominator", default="total", choices=["total", "traded"])
+    m.add_argument("--rules", choices=["eco2008", "us-strong"],
+                   help="star rule set (default: eco2008 for eu, us-strong for us)")
+    m.add_argument("--denominator", choices=["total", "traded"],
+                   help="LQ denominator: total employment, or traded/local employment by category type "
+                        "(default: total for eu, traded for us)")
     m.add_argument("--category", help="only this category id")
     q = sub.add_parser("quality", help="print the data-quality report", parents=[common])
     q.add_argument("--dataset", default="eu")
@@ -88,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     if args.command == "build":
-        from .build import build
-        build(args.raw, args.build_dir, progress=lambda s: print(s, file=sys.stderr))
+        from .build import build, build_lock
+        with build_lock(config.build_dir(args.build_dir)):
+            build(args.raw, args.build_dir, progress=lambda s: print(s, file=sys.stderr))
         return 0
     if args.command == "download":
         from .download import DownloadError, download
@@ -113,12 +117,16 @@ def _store(args):
 
 
 def _metrics(store, args) -> int:
+    if args.level is None:
+        args.level = store.meta["default_level"]
     if args.level not in store.levels:
         raise CliError(f"--level {args.level!r}: {store.dataset} has levels {', '.join(store.levels)}")
-    years = store.years
+    args.rules = args.rules or store.meta["default_rules"]
+    args.denominator = args.denominator or store.meta["default_denominator"]
+    years = store.level_years(args.level)
     for name, year in (("--year", args.year), ("--start-year", args.start_year)):
         if year is not None and year not in years:
-            raise CliError(f"{name} {year}: {store.dataset} has data for {years[0]}–{years[-1]}")
+            raise CliError(f"{name} {year}: {store.dataset} {args.level} has data for {_spans(years)}")
     if args.start_year is not None and args.start_year >= args.year:
         raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
     table = store.table(args.level, args.year, args.rules, args.denominator, args.start_year)
@@ -126,6 +134,9 @@ def _metrics(store, args) -> int:
         if args.category not in set(store.categories["category_id"]):
             raise CliError(f"--category {args.category!r}: unknown; see the category_id column of the output")
         table = table[table["category_id"] == args.category]
+    table["cluster_type"] = table["category_type"]
+    if store.dataset == "eu":
+        table = table.drop(columns=["payroll"])  # wages and salaries: shown as avg_wage
     table = table.rename(columns={"units": "local_units" if store.dataset == "eu" else "establishments",
                                   "lq_total_rank" if args.denominator == "total" else "lq_type_rank": "lq_rank"})
     cols = [c for c in METRIC_COLUMNS if c in table.columns]
@@ -133,6 +144,16 @@ def _metrics(store, args) -> int:
         cols += GROWTH_COLUMNS
     table[cols].to_csv(sys.stdout, index=False, float_format="%.6g")
     return 0
+
+
+def _spans(years: list[int]) -> str:
+    """2000–2011, 2017–2021 style list of year ranges."""
+    spans, start = [], years[0]
+    for a, b in zip(years, years[1:] + [None]):
+        if b != a + 1:
+            spans.append(f"{start}–{a}" if a != start else str(a))
+            start = b
+    return ", ".join(spans)
 
 
 def _quality(store, args) -> int:

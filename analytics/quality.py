@@ -13,6 +13,39 @@ def imputed_share_table(q: dict) -> pd.DataFrame:
 
 
 def format_report(q: dict) -> str:
+    return _format_us(q) if q.get("dataset") == "us" else _format_eu(q)
+
+
+def _pct_map(d: dict) -> str:
+    return ", ".join(f"{y} {v:.1%}" for y, v in d.items())
+
+
+def _format_us(q: dict) -> str:
+    lines = [f"Data-quality report: us", f"Years covered: {', '.join(map(str, q['years']))}"]
+    lines.append("States with data per year: " + ", ".join(f"{y} {n}" for y, n in q["states_per_year"].items()))
+    lines.append("Counties with data per year: " + ", ".join(f"{y} {n}" for y, n in q["counties_per_year"].items()))
+    lines.append(f"Economic areas with complete data per year (of {q['eas_total']}): "
+                 + ", ".join(f"{y} {n}" for y, n in q["eas_per_year"].items()))
+    lines.append(f"States without county data ({len(q['states_without_county_data'])}): "
+                 + ", ".join(q["states_without_county_data"]))
+    lines.append("Share of cluster employment imputed from size classes (states): " + _pct_map(q["imputed_share"]))
+    lines.append("Withheld cells (published 0 with establishments > 0, treated as missing), states: "
+                 + ", ".join(f"{y} {n:,}" for y, n in q["withheld_cells_state"].items()))
+    lines.append("Share of cluster establishments in withheld cells, states: "
+                 + _pct_map(q["withheld_establishment_share_state"]))
+    lines.append("Share of cluster cells withheld, counties: " + _pct_map(q["withheld_cell_share_county"]))
+    lines.append("Cluster employment as a share of all-industry employment (states): "
+                 + _pct_map(q["cluster_employment_coverage"]))
+    lines.append(f"Economic areas without complete data ({len(q['eas_without_data'])}):")
+    for e in q["eas_without_data"]:
+        lines.append(f"  {e['region_id']} {e['name']}: {e['counties_with_data']} of {e['counties']} counties with data "
+                     f"({e['years']})")
+    lines.append("Notes:")
+    lines.extend(f"  - {n}" for n in q["notes"])
+    return "\n".join(lines)
+
+
+def _format_eu(q: dict) -> str:
     lines = [f"Data-quality report: {q['dataset']}", f"Years covered: {q['years'][0]}–{q['years'][-1]}"]
     lines.append("Regions with data per year (on the map / in the source file):")
     src = q.get("source_regions_with_data", {})

@@ -17,7 +17,7 @@ from .build import ensure_built
 from .metrics import growth
 from .stars import lq_column, rate
 
-LEVELS = {"eu": ("nuts2", "nuts1", "country")}
+LEVELS = {"eu": ("nuts2", "nuts1", "country"), "us": ("state", "county", "ea", "nation")}
 
 # What the UI needs to say about each dataset (labels, units, sources, benchmark area).
 DATASETS = {
@@ -33,6 +33,28 @@ DATASETS = {
                   "© EuroGeographics for the administrative boundaries.",
         "map_center": {"lat": 52.0, "lon": 12.0},
         "map_zoom": 2.6,
+        "default_rules": "eco2008",
+        "default_denominator": "total",
+        "prosperity": {"column": "gdp_pc_pps", "label": "GDP per capita (PPS per inhabitant)"},
+        "innovation": {"column": "patents_per_million", "label": "EPO patent applications per million inhabitants"},
+    },
+    "us": {
+        "label": "United States",
+        "levels": {"state": "States", "county": "Counties (38 states)", "ea": "BEA economic areas",
+                   "nation": "Nation"},
+        "default_level": "state",
+        "benchmark_area": "United States (sum of the states; 2017–2021 without DC, which the source lacks)",
+        "currency": "USD",
+        "units_label": "establishments",
+        "industry_system": "NAICS 6-digit (vintage of the data year)",
+        "source": "Source: U.S. Census Bureau, County Business Patterns; cluster definitions: Delgado, Porter & "
+                  "Stern (2016), U.S. Cluster Mapping (clustermapping.us), Harvard Business School.",
+        "map_center": {"lat": 38.5, "lon": -96.0},
+        "map_zoom": 2.8,
+        "default_rules": "us-strong",
+        "default_denominator": "traded",
+        "prosperity": {"column": "gdp_pc_real", "label": "Real GDP per capita (chained 2012 USD)"},
+        "innovation": {"column": "patents_per_10k_emp", "label": "Utility patents per 10,000 employees"},
     },
 }
 
@@ -84,6 +106,12 @@ class Store:
         """Relatedness between categories (US 2014 table; ids are US cluster keys)."""
         return pd.read_parquet(self.dir.parent / "related.parquet")
 
+    @cached_property
+    def subclusters(self) -> pd.DataFrame | None:
+        """US subclusters (category_id, sub_code, sub_name, industry, industry_name, inferred)."""
+        path = self.dir / "subclusters.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
     def facts(self, level: str) -> pd.DataFrame:
         return pd.read_parquet(self.dir / f"facts_{level}.parquet")
 
@@ -95,26 +123,38 @@ class Store:
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.metrics["year"].unique())
 
+    def level_years(self, level: str) -> list[int]:
+        return sorted(int(y) for y in self.level_metrics(level)["year"].unique())
+
     def level_metrics(self, level: str) -> pd.DataFrame:
         return self.metrics[self.metrics["level"] == level]
 
-    def stars(self, level: str, rules: str = "eco2008", denominator: str = "total") -> pd.DataFrame:
+    def stars(self, level: str, rules: str | None = None, denominator: str | None = None) -> pd.DataFrame:
         """Star columns aligned with ``level_metrics(level)`` (computed once, then cached)."""
+        rules = rules or self.meta["default_rules"]
+        denominator = denominator or self.meta["default_denominator"]
         key = (level, rules, denominator)
         if key not in self._stars:
             self._stars[key] = rate(self.level_metrics(level), rules, denominator)
         return self._stars[key]
 
-    def table(self, level: str, year: int, rules: str = "eco2008", denominator: str = "total",
+    def table(self, level: str, year: int, rules: str | None = None, denominator: str | None = None,
               start_year: int | None = None) -> pd.DataFrame:
-        """Metrics of one level and year with stars (and growth since ``start_year``)."""
+        """Metrics of one level and year with stars (and growth since ``start_year``).
+
+        ``rules`` and ``denominator`` default to the dataset's convention (Europe: ECO 2008
+        stars, LQ over total employment; US: strong clusters, LQ over traded/local employment).
+        """
+        rules = rules or self.meta["default_rules"]
+        denominator = denominator or self.meta["default_denominator"]
         m = self.level_metrics(level)
         s = self.stars(level, rules, denominator)
         sel = m["year"] == year
         out = m[sel].join(s[sel])
         out["lq"] = out[lq_column(denominator)]
         if start_year is not None:
-            nation = self.regions.drop_duplicates("region_id").set_index("region_id")["country"]
+            nation = None if self.dataset == "us" else (
+                self.regions.drop_duplicates("region_id").set_index("region_id")["country"])
             g = growth(m, start_year, year, nation)
             out = out.merge(g.drop(columns=["emp_end"]), on=["region_id", "category_id"], how="left")
         return out

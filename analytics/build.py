@@ -39,6 +39,9 @@ def log(message: str) -> None:
     """Progress goes to stderr, so CSV on stdout stays clean."""
     print(message, file=sys.stderr, flush=True)
 DATASETS = ("eu", "us")
+# modules that do not shape the build's output: editing them must not trigger a rebuild
+NOT_BUILD_CODE = {"__main__.py", "cli.py", "store.py", "quality.py", "download.py", "profiles.py", "custom.py",
+                  "peers.py", "library.py"}
 
 
 def _fingerprint(raw: Path) -> dict:
@@ -50,7 +53,7 @@ def _fingerprint(raw: Path) -> dict:
     inputs = {rel: [p.stat().st_size, int(p.stat().st_mtime)] for rel, p in files.items() if p.exists()}
     code = hashlib.sha256()
     pkg = Path(__file__).parent
-    for path in sorted([*pkg.glob("*.py"), EU_DEFINITIONS]):
+    for path in sorted([*(p for p in pkg.glob("*.py") if p.name not in NOT_BUILD_CODE), EU_DEFINITIONS]):
         code.update(path.name.encode())
         code.update(path.read_bytes())
     return {"version": BUILD_VERSION, "raw": str(raw), "inputs": inputs, "code": code.hexdigest()}

@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--dataset", default="eu", choices=["eu", "us"])
     d.add_argument("--years", help="e.g. 2017-2021 or 2019,2021 (US)")
     d.add_argument("--geo", default="state", choices=["state", "county"])
+    r = sub.add_parser("related", help="related categories of a category, or of a region's strong ones",
+                       parents=[common])
+    r.add_argument("--dataset", default="eu")
+    r.add_argument("--category", help="category id: its related categories with strength")
+    r.add_argument("--region", help="region id: its strong categories' related categories")
+    r.add_argument("--level", help="region level (default: the dataset's default level)")
+    r.add_argument("--year", type=int, help="year for --region (default: latest)")
     sub.add_parser("make-categories", help="regenerate data/eu_cluster_categories.csv")
     return p
 
@@ -106,6 +113,8 @@ def _run(args) -> int:
     store = _store(args)
     if args.command == "quality":
         return _quality(store, args)
+    if args.command == "related":
+        return _related(store, args)
     return _metrics(store, args)
 
 
@@ -143,6 +152,31 @@ def _metrics(store, args) -> int:
     if args.start_year is not None:
         cols += GROWTH_COLUMNS
     table[cols].to_csv(sys.stdout, index=False, float_format="%.6g")
+    return 0
+
+
+def _related(store, args) -> int:
+    from .related import diversification, related_categories
+
+    available = set(store.categories["category_id"])
+    if bool(args.category) == bool(args.region):
+        raise CliError("give exactly one of --category or --region")
+    if args.category:
+        if args.category not in available:
+            raise CliError(f"--category {args.category!r}: unknown in {store.dataset}")
+        out = related_categories(store.related, args.category, available, top=51)
+    else:
+        level = args.level or store.meta["default_level"]
+        if level not in store.levels:
+            raise CliError(f"--level {level!r}: {store.dataset} has levels {', '.join(store.levels)}")
+        year = args.year or store.level_years(level)[-1]
+        table = store.table(level, year)
+        mine = table[table["region_id"] == args.region]
+        if mine.empty:
+            raise CliError(f"--region {args.region!r}: no {level} data in {year}")
+        strong = set(mine.loc[mine["stars"].fillna(0) > 0, "category_id"])
+        out = diversification(store.related, mine, strong, top=51)
+    out.to_csv(sys.stdout, index=False, float_format="%.6g")
     return 0
 
 

@@ -98,6 +98,8 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     facts, regions = eu["facts"], eu["regions"]
     progress("eu: computing metrics for every level")
     bc, bt = benchmark(facts["nuts2"], defs)
+    bt.to_parquet(out / "benchmark_totals.parquet", index=False)
+    bc.to_parquet(out / "benchmark_categories.parquet", index=False)
     metrics, totals = [], []
     for level, f in facts.items():
         m, rt = level_metrics(f, defs, bc, bt, regions, level)
@@ -159,6 +161,9 @@ def _build_us(raw: Path, out: Path, progress) -> dict:
     facts, totals, regions = us["facts"], us["totals"], us["regions"]
     progress("us: computing metrics for every level")
     bc, bt = benchmark(facts["state"], defs, totals["state"])
+    bt.to_parquet(out / "benchmark_totals.parquet", index=False)
+    bc.to_parquet(out / "benchmark_categories.parquet", index=False)
+    us["ea_members"].to_parquet(out / "ea_members.parquet", index=False)
     metrics, rts = [], []
     for level, f in facts.items():
         m, rt = level_metrics(f, defs, bc, bt, regions, level, totals[level])

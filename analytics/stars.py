@@ -32,7 +32,10 @@ def _pct(df: pd.DataFrame, col: str, q: float, by: list[str] | None, rated: pd.S
     valid = df[col].where(keep)
     if by is None:
         by = ["year"]
-    return valid.groupby([df[b] for b in by]).transform(lambda s: s.quantile(q, interpolation="linear"))
+    keys = [df[b] for b in by]
+    per_group = valid.groupby(keys).quantile(q, interpolation="linear")
+    where = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
+    return pd.Series(per_group.reindex(where).to_numpy(), index=df.index, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ class Eco2008:
         out["lq_threshold"] = self.lq_min
         out["focus_threshold"] = focus_thr
         stars = out[["star_size", "star_specialisation", "star_focus"]].sum(axis=1).astype("Int8")
-        out["stars"] = stars.where(rated)
+        # a regional cluster whose employment is missing cannot be rated: unknown, never 0 stars
+        out["stars"] = stars.where(rated & m["employment"].notna())
         return out
 
 
@@ -122,7 +126,8 @@ class UsStrong:
         out["size_threshold"] = emp_thr
         out["units_threshold"] = units_thr
         stars = (out["strong"].astype("int8") + out["top_strong"].astype("int8")).astype("Int8")
-        out["stars"] = stars.where(rated)
+        # a regional cluster whose employment is missing cannot be rated: unknown, never 0 stars
+        out["stars"] = stars.where(rated & m["employment"].notna())
         return out
 
 

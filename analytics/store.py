@@ -33,6 +33,7 @@ DATASETS = {
                   "© EuroGeographics for the administrative boundaries.",
         "map_center": {"lat": 52.0, "lon": 12.0},
         "map_zoom": 2.6,
+        "benchmark_level": "nuts2",
         "default_rules": "eco2008",
         "default_denominator": "total",
         "prosperity": {"column": "gdp_pc_pps", "label": "GDP per capita (PPS per inhabitant)"},
@@ -51,6 +52,7 @@ DATASETS = {
                   "Stern (2016), U.S. Cluster Mapping (clustermapping.us), Harvard Business School.",
         "map_center": {"lat": 38.5, "lon": -96.0},
         "map_zoom": 2.8,
+        "benchmark_level": "state",
         "default_rules": "us-strong",
         "default_denominator": "traded",
         "prosperity": {"column": "gdp_pc_real", "label": "Real GDP per capita (chained 2012 USD)"},
@@ -112,8 +114,27 @@ class Store:
         path = self.dir / "subclusters.parquet"
         return pd.read_parquet(path) if path.exists() else None
 
+    @lru_cache(maxsize=8)
     def facts(self, level: str) -> pd.DataFrame:
-        return pd.read_parquet(self.dir / f"facts_{level}.parquet")
+        """Industry-level facts of a level (read once, then kept in memory)."""
+        f = pd.read_parquet(self.dir / f"facts_{level}.parquet")
+        f["industry"] = f["industry"].astype("category")
+        return f
+
+    @cached_property
+    def ea_members(self) -> pd.DataFrame:
+        """US economic areas and their counties (ea, county)."""
+        return self._read("ea_members")
+
+    @cached_property
+    def benchmark_categories(self) -> pd.DataFrame:
+        """E(c) per category and year over the benchmark area (employment, payroll, wage_employment)."""
+        return self._read("benchmark_categories")
+
+    @cached_property
+    def benchmark_totals(self) -> pd.DataFrame:
+        """E per year over the benchmark area: total, traded, local."""
+        return self._read("benchmark_totals")
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -126,8 +147,15 @@ class Store:
     def level_years(self, level: str) -> list[int]:
         return sorted(int(y) for y in self.level_metrics(level)["year"].unique())
 
+    @lru_cache(maxsize=16)
     def level_metrics(self, level: str) -> pd.DataFrame:
-        return self.metrics[self.metrics["level"] == level]
+        """Metrics of one level (a cached slice; treat it as read-only)."""
+        return self.metrics[self.metrics["level"] == level].reset_index(drop=True)
+
+    @lru_cache(maxsize=16)
+    def facts_rows(self, level: str) -> dict:
+        """region_id → row positions in ``facts(level)`` (fast selection of a few regions)."""
+        return self.facts(level).groupby("region_id", observed=True).indices
 
     def stars(self, level: str, rules: str | None = None, denominator: str | None = None) -> pd.DataFrame:
         """Star columns aligned with ``level_metrics(level)`` (computed once, then cached)."""

@@ -78,7 +78,7 @@ def build_us(raw: Path, imap: pd.DataFrame, progress=print) -> dict:
             f["missing_children"] = 0
     totals = {"state": state_totals, "county": county_totals, "ea": ea_totals, "nation": nation_totals}
     quality = _quality(facts, totals, regions, ea_cov, imap, known)
-    return {"facts": facts, "totals": totals, "regions": regions, "quality": quality}
+    return {"facts": facts, "totals": totals, "regions": regions, "quality": quality, "ea_members": ea_members}
 
 
 def _quality(facts, totals, regions, ea_cov, imap, known) -> dict:

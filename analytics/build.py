@@ -27,7 +27,7 @@ from .categories import EU_DEFINITIONS, load_eu_definitions
 from .engine import benchmark, level_metrics, region_indicators
 from .eu_build import build_eu
 from .eu_indicators import build_indicators
-from .geometry import eu_geometry
+from .geometry import eu_geometry, neighbours
 from .related import LIST_FILE, PAIRS_FILE, build_related
 from .categories import Definitions
 from .us_build import build_us, build_us_indicators, geometries as us_geometries
@@ -121,6 +121,7 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     for level, rel in eu_sources.GEO_FILES.items():
         fc = eu_geometry(raw / rel, tolerance=0.01, precision=3)
         (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
+        _write_neighbours(fc, out / f"neighbours_{level}.parquet", 0.02)
     return {"rows": len(metrics), "regions_per_year": eu["quality"]["regions_with_data"]}
 
 
@@ -144,6 +145,13 @@ def build_lock(out: Path):
     with open(out.with_name(out.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def _write_neighbours(fc: dict, path: Path, tolerance: float) -> None:
+    pairs = neighbours(fc, tolerance)
+    df = pd.DataFrame(pairs, columns=["a", "b"])
+    both = pd.concat([df, df.rename(columns={"a": "b", "b": "a"})], ignore_index=True)
+    both.rename(columns={"a": "region_id", "b": "neighbour_id"}).to_parquet(path, index=False)
 
 
 def us_definitions(raw: Path) -> tuple[Definitions, pd.DataFrame]:
@@ -185,5 +193,6 @@ def _build_us(raw: Path, out: Path, progress) -> dict:
     (out / "quality.json").write_text(json.dumps(us["quality"], indent=1, default=str))
     for level, fc in us_geometries(raw, regions).items():
         (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
+        _write_neighbours(fc, out / f"neighbours_{level}.parquet", 0.002 if level == "county" else 0.01)
     return {"rows": len(metrics), "states_per_year": us["quality"]["states_per_year"],
             "counties_per_year": us["quality"]["counties_per_year"]}

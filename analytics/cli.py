@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--denominator", choices=["total", "traded"],
                    help="LQ denominator: total employment, or traded/local employment by category type "
                         "(default: total for eu, traded for us)")
-    m.add_argument("--category", help="only this category id")
+    m.add_argument("--category", help='a category id, or a custom category "Name=nace:13,14,15" '
+                                       '(or "Name=cat:apparel+footwear", US "Name=naics:3361")')
+    m.add_argument("--region", help='a custom region "Name=DK01+DK02+SE22": its portfolio (sum of the members)')
     q = sub.add_parser("quality", help="print the data-quality report", parents=[common])
     q.add_argument("--dataset", default="eu")
     q.add_argument("--json", action="store_true", help="the full report as JSON")
@@ -138,8 +140,22 @@ def _metrics(store, args) -> int:
             raise CliError(f"{name} {year}: {store.dataset} {args.level} has data for {_spans(years)}")
     if args.start_year is not None and args.start_year >= args.year:
         raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
-    table = store.table(args.level, args.year, args.rules, args.denominator, args.start_year)
-    if args.category:
+    from .custom import ValidationError, custom_table, parse_category, parse_region
+
+    try:
+        cc = parse_category(args.category, store) if args.category and "=" in args.category else None
+        cr = parse_region(args.region, store) if args.region else None
+    except ValidationError as exc:
+        raise CliError(str(exc)) from None
+    if cc or cr:
+        if args.start_year is not None:
+            raise CliError("--start-year is not available with a custom --category or --region yet")
+        table = custom_table(store, args.level, args.year, args.rules, args.denominator, cc, cr)
+        if table.empty:
+            raise CliError(f"no data for {cr.name if cr else cc.name} in {args.year}")
+    else:
+        table = store.table(args.level, args.year, args.rules, args.denominator, args.start_year)
+    if args.category and cc is None:
         if args.category not in set(store.categories["category_id"]):
             raise CliError(f"--category {args.category!r}: unknown; see the category_id column of the output")
         table = table[table["category_id"] == args.category]

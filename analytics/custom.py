@@ -422,3 +422,56 @@ def years_complete(cr: CustomRegion, store) -> list[int]:
 
 def nan_to_none(x):
     return None if isinstance(x, float) and np.isnan(x) else x
+
+
+def rate_category(rows: pd.DataFrame, store, level: str, rules: str, denominator: str) -> pd.DataFrame:
+    """Stars of a custom category's rows (one level): its own per-category percentiles, and for
+    ECO 2008 the focus threshold of the level's built-in regional clusters (the usual pool), so
+    a custom copy of a built-in category is rated exactly like the original."""
+    from .stars import get_rules, rate
+
+    own = rate(rows, rules, denominator)
+    if rules != "eco2008":
+        return own
+    pool = store.stars(level, rules, denominator)
+    years = store.level_metrics(level)["year"].to_numpy()
+    thr = pd.Series(pool["focus_threshold"].to_numpy(), index=years).groupby(level=0).first()
+    focus_thr = rows["year"].map(thr).to_numpy(dtype=float)
+    rated = own["rated"]
+    own["focus_threshold"] = focus_thr
+    own["star_focus"] = rated & (rows["employment"] > 0) & (rows["focus"] >= focus_thr)
+    stars = own[["star_size", "star_specialisation", "star_focus"]].sum(axis=1).astype("Int8")
+    own["stars"] = stars.where(rated & rows["employment"].notna())
+    _ = get_rules(rules)
+    return own
+
+
+def custom_table(store, level: str, year: int, rules: str | None = None, denominator: str | None = None,
+                 cc: CustomCategory | None = None, cr: CustomRegion | None = None) -> pd.DataFrame:
+    """Rows like ``Store.table`` for a custom category (all regions of ``level``), a custom region
+    (all built-in categories), or both (the custom region in the custom category)."""
+    from .stars import lq_column
+
+    rules = rules or store.meta["default_rules"]
+    denominator = denominator or store.meta["default_denominator"]
+    if cr is None and cc is None:
+        return store.table(level, year, rules, denominator)
+    if cr is None:
+        rows = category_metrics(cc, store, (level,))
+        rows = rows[rows["year"] == year].reset_index(drop=True)
+        stars = rate_category(rows, store, level, rules, denominator)
+    else:
+        if cc is None:
+            return region_table(cr, store, year, rules, denominator)
+        defs = category_definition(cc, store)
+        rows = region_metrics(cr, store, defs, years=[year]).reset_index(drop=True)
+        if rows.empty:
+            return rows
+        ref_level = rows["member_level"].iloc[0]
+        ref = category_metrics(cc, store, (ref_level,))
+        ref = ref[ref["year"] == year].reset_index(drop=True)
+        ref_stars = rate_category(ref, store, ref_level, rules, denominator)
+        stars = rate_against_level(rows, ref, rules, denominator, ref_stars)
+    out = pd.concat([rows, stars.drop(columns=[c for c in stars.columns if c in rows.columns])], axis=1)
+    out["lq"] = out[lq_column(denominator)]
+    return out

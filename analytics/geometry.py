@@ -93,3 +93,18 @@ def topo_features(topo: dict, obj: str) -> list[dict]:
         out.append({"type": "Feature", "id": str(g.get("id")), "properties": g.get("properties") or {},
                     "geometry": geom})
     return out
+
+
+def neighbours(fc: dict, tolerance: float) -> list[tuple[str, str]]:
+    """Pairs of features whose shapes touch (within ``tolerance`` degrees), each pair once."""
+    from shapely.strtree import STRtree
+
+    ids = [f["id"] for f in fc["features"]]
+    shapes = [shape(f["geometry"]).buffer(0) for f in fc["features"]]
+    tree = STRtree(shapes)
+    pairs = set()
+    for i, geom in enumerate(shapes):
+        for j in tree.query(geom.buffer(tolerance), predicate="intersects"):
+            if i < j:
+                pairs.add((ids[i], ids[int(j)]))
+    return sorted(pairs)

@@ -152,6 +152,12 @@ class Store:
         """Metrics of one level (a cached slice; treat it as read-only)."""
         return self.metrics[self.metrics["level"] == level].reset_index(drop=True)
 
+    @lru_cache(maxsize=8)
+    def neighbours(self, level: str) -> pd.DataFrame:
+        """Regions sharing a border (region_id, neighbour_id), both directions."""
+        path = self.dir / f"neighbours_{level}.parquet"
+        return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["region_id", "neighbour_id"])
+
     @lru_cache(maxsize=16)
     def facts_rows(self, level: str) -> dict:
         """region_id → row positions in ``facts(level)`` (fast selection of a few regions)."""

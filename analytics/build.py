@@ -131,6 +131,8 @@ def ensure_built(raw: Path | None = None, out: Path | None = None, progress=log)
     out = config.build_dir(out)
     if not is_stale(raw, out):
         return out
+    eu_sources.check_inputs(raw)  # a missing raw file: one clear error, before any progress line
+    us_sources.check_inputs(raw)
     with build_lock(out):
         if is_stale(raw, out):  # another process may have built it meanwhile
             progress(f"build folder {out} missing or stale: building from {raw}")

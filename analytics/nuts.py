@@ -54,7 +54,7 @@ def _later_changes(row: pd.Series, version: str) -> list[str]:
     return [row.get(f"change_{v}") for v in later]
 
 
-def _recode_one(code: str, targets: set[str], changes: pd.DataFrame) -> Recode:
+def _recode_one(code: str, targets: set[str], changes: pd.DataFrame, _seen: frozenset = frozenset()) -> Recode:
     reasons: list[str] = []
     # rows in which the code appears in some version, latest version first
     for version in reversed(VERSIONS[:-1]):
@@ -69,8 +69,14 @@ def _recode_one(code: str, targets: set[str], changes: pd.DataFrame) -> Recode:
             nxt = row.get(f"code_{VERSIONS[VERSIONS.index(version) + 1]}")
             if isinstance(nxt, str) and nxt.endswith("(part)") and "merged" in str(later[0]):
                 merged = nxt.replace("(part)", "").strip()
-                if merged in targets:
-                    return Recode(merged, "merged", f"{code} merged into {merged}; parts are summed")
+                if merged not in _seen | {code}:
+                    # the merged region may itself have changed later: follow it to NUTS 2021
+                    after = _recode_one(merged, targets, changes, _seen | {code})
+                    if after.method != "unmatched":
+                        into = merged if after.target == merged else f"{merged} (now {after.target})"
+                        return Recode(after.target, "merged", f"{code} merged into {into}; parts are summed")
+                    reasons.append(f"merged into {merged}, then {after.reason.removeprefix('boundary change: ')}")
+                    continue
             desc = "; ".join(str(c) for c in later if isinstance(c, str) and c.strip())
             if desc:
                 reasons.append(desc)

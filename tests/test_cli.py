@@ -1,0 +1,172 @@
+"""The analysts' command line, run as a user would: ``python -m analytics ...`` in a subprocess.
+
+The build folder comes from the environment ($CLUSTER_BUILD_DIR, else data/build); the
+session builds it once (in-process) before the first command, so the commands only read it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import config, eu_sources
+
+ROOT = config.PROJECT_ROOT
+RAW = config.raw_dir()
+MISSING = [rel for rel in eu_sources.REQUIRED if not (RAW / rel).exists()]
+needs_data = pytest.mark.skipif(bool(MISSING), reason=f"raw data not available under {RAW}; set CLUSTER_RAW_DIR")
+
+REQUIRED_COLUMNS = [
+    "region_id", "region_name", "level", "year", "category_id", "category_name", "employment",
+    "employment_imputed", "local_units", "avg_wage", "size_share", "lq", "focus", "stars", "star_size",
+    "star_specialisation", "star_focus",
+]
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,
+                          text=True, env=env or os.environ.copy(), timeout=600)
+
+
+@pytest.fixture(scope="session")
+def store():
+    if MISSING:
+        pytest.skip(f"raw data not available under {RAW}")
+    from analytics.store import get_store
+    return get_store("eu")  # shared with the integration tests: one build per session
+
+
+def _csv(proc: subprocess.CompletedProcess) -> pd.DataFrame:
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert rows and rows[0][0] == "region_id", proc.stdout[:200]
+    width = len(rows[0])
+    bad = [i for i, r in enumerate(rows) if len(r) != width]
+    assert not bad, f"stdout has non-CSV lines, e.g. line {bad[0] + 1}: {rows[bad[0]]!r}"
+    return pd.read_csv(io.StringIO(proc.stdout), keep_default_na=True)
+
+
+@pytest.fixture(scope="session")
+def default_csv(store) -> pd.DataFrame:
+    return _csv(run("metrics", "--dataset", "eu", "--level", "nuts2", "--year", "2014"))
+
+
+@needs_data
+def test_metrics_csv_has_the_required_columns_and_rows(store, default_csv):
+    df = default_csv
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    assert not missing, f"missing columns: {missing}"
+    assert (df["level"] == "nuts2").all() and (df["year"] == 2014).all()
+    m = store.level_metrics("nuts2")
+    m = m[m["year"] == 2014]
+    assert len(df) == len(m)
+    assert set(df["region_id"]) == set(m["region_id"])
+    # a known row: automotive in Stuttgart
+    r = df[(df["region_id"] == "DE11") & (df["category_id"] == "automotive")].iloc[0]
+    want = m[(m["region_id"] == "DE11") & (m["category_id"] == "automotive")].iloc[0]
+    assert r["employment"] == want["employment"]
+    assert r["lq"] == pytest.approx(want["lq_total"], rel=1e-5)  # default: LQ over total employment
+    assert r["stars"] == 3
+    # local categories are not rated: empty stars in the CSV, never 0
+    assert df.loc[df["category_type"] == "local", "stars"].isna().all()
+
+
+@needs_data
+def test_denominator_traded_changes_lq_of_traded_categories(store, default_csv):
+    df = _csv(run("metrics", "--dataset", "eu", "--level", "nuts2", "--year", "2014", "--denominator", "traded"))
+    key = ["region_id", "category_id"]
+    both = default_csv.merge(df, on=key, suffixes=("_total", "_traded"))
+    traded = both[(both["category_type_total"] == "traded") & both["lq_total"].notna() & (both["lq_total"] > 0)]
+    assert len(traded) > 1000
+    differs = ~np.isclose(traded["lq_total"], traded["lq_traded"], rtol=1e-4)
+    assert differs.mean() > 0.9, "LQ over traded employment should differ from LQ over total employment"
+    # and it is the traded-denominator LQ: (E(r,c) / traded E(r)) / (E(c) / traded E), with
+    # E(c) the sum over all NUTS 2 regions and the traded totals from the region indicators
+    ind = store.indicators
+    ind = ind[(ind["level"] == "nuts2") & (ind["year"] == 2014)].set_index("region_id")
+    e_c = df.groupby("category_id")["employment"].sum()
+    t = df[df["category_type"] == "traded"].dropna(subset=["lq"])
+    t = t[t["lq"] > 0]
+    expected = (t["employment"] / t["region_id"].map(ind["traded_employment"]).to_numpy()) / (
+        t["category_id"].map(e_c) / ind["traded_employment"].sum())
+    np.testing.assert_allclose(t["lq"], expected, rtol=1e-4)  # CSV keeps 6 significant digits
+
+
+@needs_data
+def test_rules_us_strong_changes_the_stars_not_the_lq(default_csv):
+    df = _csv(run("metrics", "--dataset", "eu", "--level", "nuts2", "--year", "2014", "--rules", "us-strong"))
+    both = default_csv.merge(df, on=["region_id", "category_id"], suffixes=("_eco", "_us"))
+    np.testing.assert_allclose(both["lq_eco"].fillna(-1), both["lq_us"].fillna(-1), rtol=1e-6)
+    traded = both[both["category_type_eco"] == "traded"]
+    assert set(traded["stars_us"].dropna().astype(int)) <= {0, 1, 2}  # 1 strong, 2 top strong
+    assert (traded["stars_us"].fillna(-1) != traded["stars_eco"].fillna(-1)).any()
+    assert both.loc[both["category_type_eco"] == "local", "stars_us"].isna().all()
+
+
+@needs_data
+@pytest.mark.parametrize("args, mentions", [
+    (["metrics", "--dataset", "eu", "--level", "nuts9", "--year", "2014"], "nuts9"),
+    (["metrics", "--dataset", "eu", "--level", "nuts2", "--year", "2030"], "2030"),
+    (["metrics", "--dataset", "mars", "--year", "2014"], "mars"),
+    (["metrics", "--dataset", "eu", "--level", "nuts2"], "--year"),
+    (["metrics", "--dataset", "eu", "--year", "2014", "--rules", "eco2099"], "eco2099"),
+    (["metrics", "--dataset", "eu", "--year", "2014", "--denominator", "local"], "local"),
+    (["metrics", "--dataset", "eu", "--year", "twenty"], "twenty"),
+])
+def test_bad_arguments_give_one_error_line(store, args, mentions):
+    proc = run(*args)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error:")
+    assert mentions in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+@needs_data
+def test_quality_report(store):
+    proc = run("quality", "--dataset", "eu")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    q = store.quality
+    years = q["years"]
+    assert f"Years covered: {years[0]}–{years[-1]}" in out
+    # regions matched per year, and how source codes were matched
+    assert "Regions with data per year" in out
+    for y, n in q["regions_with_data"].items():
+        assert f"{y}: {n} /" in out
+    assert "identity" in out and "recoded" in out
+    # regions unmatched, each with its reason
+    assert f"Unmatched source regions ({len(q['unmatched'])})" in out
+    for u in q["unmatched"]:
+        assert f"{u['code']}: {u['reason']}" in out
+    # imputed share per country and year
+    assert "Share of employment imputed by country" in out
+    table = out.split("Share of employment imputed by country")[1]
+    for country in ("AT", "DE", "FR", "IT"):
+        assert f"\n{country} " in table or f"\n{country}\t" in table, country
+    for y in years:
+        assert str(y) in table
+
+
+def test_missing_raw_file_on_a_fresh_build_dir(tmp_path):
+    env = os.environ.copy()
+    env["CLUSTER_BUILD_DIR"] = str(tmp_path / "build")
+    env.pop("CLUSTER_RAW_DIR", None)
+    proc = run("metrics", "--raw", "/nonexistent", "--year", "2014", env=env)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, proc.stderr
+    assert "missing raw file" in errors[0] and "/nonexistent" in errors[0]
+    named = errors[0].split("missing raw file ", 1)[1].split(" ", 1)[0]
+    assert named.endswith((".csv", ".tsv", ".gz", ".geojson", ".xlsx")), errors[0]
+    assert not (tmp_path / "build" / "manifest.json").exists()  # nothing half-built left behind

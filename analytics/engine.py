@@ -59,20 +59,29 @@ def level_metrics(facts: pd.DataFrame, defs: Definitions, bc: pd.DataFrame, bt: 
     return m, rt
 
 
+def _rate_per_level(metrics: pd.DataFrame, rules: str, denominator: str) -> pd.DataFrame:
+    """Star columns with each region level rated on its own (percentiles are within one region type)."""
+    if "level" not in metrics.columns or metrics["level"].nunique() <= 1:
+        return rate(metrics, rules, denominator)
+    parts = [rate(part, rules, denominator) for _, part in metrics.groupby("level", sort=False)]
+    return pd.concat(parts).reindex(metrics.index)
+
+
 def region_indicators(metrics: pd.DataFrame, totals: pd.DataFrame, rules: str = "eco2008",
                       denominator: str = "total") -> pd.DataFrame:
     """Per region-year: E(r), cluster strength (both variants), starred and strong counts, ranks.
 
-    ``cluster_strength``: share of the region's employment in categories with LQ > 2.
+    ``cluster_strength``: share of the region's employment in traded categories with LQ > 2
+    (local categories are background, as in the European Cluster Observatory).
     ``cluster_strength_us``: employment in strong traded clusters ÷ traded employment.
     """
-    stars = rate(metrics, rules, denominator)
-    us = rate(metrics, "us-strong", "traded")
+    stars = _rate_per_level(metrics, rules, denominator)
+    us = _rate_per_level(metrics, "us-strong", "traded")
     lq = metrics["lq_total"] if denominator == "total" else metrics["lq_type"]
     traded = metrics["category_type"] == "traded"
     m = pd.DataFrame({
         "region_id": metrics["region_id"], "level": metrics["level"], "year": metrics["year"],
-        "lq2_emp": metrics["employment"].where(lq > 2),
+        "lq2_emp": metrics["employment"].where((lq > 2) & traded),
         "strong_traded_emp": metrics["employment"].where(us["strong"].astype(bool) & traded),
         "starred": stars["stars"] > 0,
         "strong": us["strong"].astype(bool),

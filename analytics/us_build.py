@@ -77,11 +77,24 @@ def build_us(raw: Path, imap: pd.DataFrame, progress=print) -> dict:
         if "missing_children" not in f.columns:
             f["missing_children"] = 0
     totals = {"state": state_totals, "county": county_totals, "ea": ea_totals, "nation": nation_totals}
-    quality = _quality(facts, totals, regions, ea_cov, imap, known)
+    quality = _quality(facts, totals, regions, ea_cov, imap, known, ea_members)
     return {"facts": facts, "totals": totals, "regions": regions, "quality": quality, "ea_members": ea_members}
 
 
-def _quality(facts, totals, regions, ea_cov, imap, known) -> dict:
+def _ea_reason(members: list[str], have: set, years: list, county_states: list[str]) -> str:
+    """Why an EA has no figure: members in states without county data, or absent counties (named)."""
+    missing = sorted({c for c in members for y in years if (c, y) not in have})
+    parts = []
+    n_no_state = sum(c[:2] not in county_states for c in missing)
+    if n_no_state:
+        parts.append(f"member counties in states without county data ({n_no_state})")
+    absent = [c for c in missing if c[:2] in county_states]
+    if absent:
+        parts.append("member counties without CBP county data: " + ", ".join(absent))
+    return "; ".join(parts)
+
+
+def _quality(facts, totals, regions, ea_cov, imap, known, ea_members) -> dict:
     st, co = facts["state"], facts["county"]
     in_clusters = st[st["industry"].isin(known)]
     by_year = in_clusters.groupby("year")
@@ -101,6 +114,9 @@ def _quality(facts, totals, regions, ea_cov, imap, known) -> dict:
     ea_missing = ea_cov[ea_cov["n"] != ea_cov["n_with_data"]]
     ea_missing = ea_missing.groupby("region_id").agg(n=("n", "max"), n_with_data=("n_with_data", "max"),
                                                      years=("year", lambda s: ",".join(map(str, sorted(s)))))
+    have_c = set(zip(totals["county"]["region_id"], totals["county"]["year"]))
+    years_c = sorted(totals["county"]["year"].unique())
+    members = ea_members.groupby("ea")["county"].agg(list)
     return {
         "dataset": "us",
         "years": sorted(int(y) for y in st["year"].unique()),
@@ -111,7 +127,7 @@ def _quality(facts, totals, regions, ea_cov, imap, known) -> dict:
         "states_without_county_data": no_county,
         "eas_without_data": [
             {"region_id": r, "name": ea_names.get(r, ""), "counties": int(row.n), "counties_with_data": int(row.n_with_data),
-             "reason": "member counties in states without county data" if row.n_with_data < row.n else "", "years": row.years}
+             "reason": _ea_reason(members.get(r, []), have_c, years_c, county_states), "years": row.years}
             for r, row in ea_missing.iterrows()
         ],
         "imputed_share": {int(y): float(v) for y, v in imputed_share.items()},

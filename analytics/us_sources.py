@@ -48,6 +48,20 @@ SIZE_CLASSES = {
 SIZE_CLASS_ESTIMATE = {k: (lo + hi) / 2 for k, (lo, hi) in SIZE_CLASSES.items()}
 # Old county codes in the BEA 2004 definitions → codes used by CBP 2017+ and the 2017 maps
 COUNTY_RECODES = {"46113": "46102", "02270": "02158"}
+# BEA 2004 members that were split, or that duplicate other members (old codes whose area is listed
+# under its current code too) → successor codes; [] = drop. With these the membership equals the
+# clustermapping.us EA membership (geo/regions/clustermapping_region_members.csv) for the 50 states + DC.
+EA_MEMBER_SUCCESSORS = {
+    "02201": ["02198"],  # Prince of Wales-Outer Ketchikan → Prince of Wales-Hyder (2008)
+    "02232": ["02105", "02230"],  # Skagway-Hoonah-Angoon → Hoonah-Angoon + Skagway (2007)
+    "02280": ["02195", "02275"],  # Wrangell-Petersburg → Petersburg + Wrangell (2008)
+    "02010": [],  # Aleutian Islands: now 02013 + 02016, both listed
+    "02231": [],  # Skagway-Yakutat-Angoon: now 02232 + 02282, both listed
+    "12025": [],  # Dade: now Miami-Dade 12086, listed
+    "51560": [],  # Clifton Forge city: part of Alleghany 51005 since 2001, listed
+    "51780": [],  # South Boston city: part of Halifax 51083 since 1995, listed
+    "11999": [],  # second code for DC beside 11001, listed
+}
 
 
 def require(raw: Path, rel: str) -> Path:
@@ -204,9 +218,11 @@ def read_regions(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     ea["county"] = ea["FIPS"].str.zfill(5).replace(COUNTY_RECODES)
     ea["region_id"] = "EA" + ea["EA"].str.zfill(3)
     eas = ea.drop_duplicates("region_id")
+    ea["county"] = ea["county"].map(lambda c: EA_MEMBER_SUCCESSORS.get(c, [c]))
+    ea = ea.explode("county").dropna(subset=["county"]).drop_duplicates(["region_id", "county"])
     eas = pd.DataFrame({"region_id": eas["region_id"], "name": eas["EA Name"] + " (EA)", "level": "ea",
                         "country": "US", "parent_id": "US", "state": ""})
     nation = pd.DataFrame([{"region_id": "US", "name": "United States", "level": "nation", "country": "US",
                             "parent_id": None, "state": ""}])
     regions = pd.concat([nation, states, counties, eas], ignore_index=True)
-    return regions, ea[["region_id", "county"]].rename(columns={"region_id": "ea"})
+    return regions, ea[["region_id", "county"]].rename(columns={"region_id": "ea"}).reset_index(drop=True)

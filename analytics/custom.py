@@ -7,6 +7,9 @@ Specs are short strings that fit in a URL and on a command line:
   takes every 6-digit code under it, in every NAICS vintage).
 * region: ``Oresund=DK01+DK02+SE22`` (any mix of levels, without overlaps).
 
+A member given twice (``DK01+DK01``, ``nace:13,C13``, or a category plus one of its own
+industries) counts once: repeats are dropped, never added twice.
+
 Metrics of a custom category are computed from the member industries' employment exactly as
 for built-in ones (sums first, ratios last, never averaged), against the same benchmark area.
 A custom region is the sum of its members' industry facts and totals, for the years in which
@@ -244,8 +247,8 @@ def validate_region(cr: CustomRegion, store) -> None:
         for b in cr.members[i + 1:]:
             if units[a] & units[b]:
                 names = store.regions.drop_duplicates("region_id").set_index("region_id")["name"]
-                raise ValidationError(f"{a} ({names.get(a, '')}) and {b} ({names.get(b, '')}) overlap: "
-                                      "a region would be counted twice. Remove one of them.")
+                raise ValidationError(f"{a} ({names.get(a, '')}) and {b} ({names.get(b, '')}) overlap, so part of "
+                                      "the region would be counted twice: remove one of them.")
 
 
 # --- metrics ---------------------------------------------------------------------------

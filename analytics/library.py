@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, create_engine,
                         event, insert, select, update, delete)
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .config import PROJECT_ROOT
 from .custom import MAX_NAME, MAX_SPEC, ValidationError, check_name
@@ -66,7 +66,7 @@ class Library:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
-        metadata.create_all(self.engine)
+        _create_tables(self.engine)
 
     # -- queries ------------------------------------------------------------------------
     def list(self, kind: str | None = None, dataset: str | None = None) -> list[Definition]:
@@ -105,14 +105,18 @@ class Library:
         current = self.get(def_id)
         new_name = check_name(new_name)
         _, _, body = current.spec.partition("=")
+        new_spec = f"{new_name}={body}"
+        _check(current.kind, new_name, new_spec)  # the renamed spec must still fit (≤ MAX_SPEC)
         try:
             with self.engine.begin() as conn:
                 res = conn.execute(update(definitions).where(definitions.c.id == def_id).values(
-                    name=new_name, spec=f"{new_name}={body}", updated_at=datetime.now(timezone.utc)))
+                    name=new_name, spec=new_spec, updated_at=datetime.now(timezone.utc)))
                 if res.rowcount != 1:
                     raise LibraryError(f"No saved definition with id {def_id}.")
         except IntegrityError:
             raise LibraryError(f"A {current.kind} named '{new_name}' is already saved; choose another name.") from None
+        except OperationalError as exc:
+            raise LibraryError(f"The library could not be written ({exc.orig}); nothing was changed.") from None
         return self.get(def_id)
 
     def delete(self, def_id: int) -> None:
@@ -122,12 +126,24 @@ class Library:
             raise LibraryError(f"No saved definition with id {def_id}.")
 
 
+def _create_tables(engine, attempts: int = 5) -> None:
+    """Create the table if it is missing. Several processes (e.g. web workers) may start at once
+    on a new database: the losers of that race see "already exists" and simply check again."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == attempts - 1:
+                raise
+
+
 def _check(kind: str, name: str, spec: str) -> tuple[str, str]:
     if kind not in KINDS:
         raise LibraryError(f"Unknown kind {kind!r}: use category or region.")
     name = check_name(name)
     if not spec or len(spec) > MAX_SPEC:
-        raise LibraryError(f"The definition must be 1–{MAX_SPEC} characters long.")
+        raise LibraryError(f"The definition must be 1–{MAX_SPEC} characters long (it would be {len(spec or '')}).")
     if spec.partition("=")[0].strip() != name:
         raise LibraryError("The definition's name and the saved name differ.")
     return kind, name

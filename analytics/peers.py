@@ -71,7 +71,7 @@ def suggest(basis: str, focal_id: str, level_table: pd.DataFrame, indicators: pd
         nb = nb[nb["neighbour_id"].isin(set(others["region_id"]))]
         out = pd.DataFrame({"region_id": nb["neighbour_id"].unique()})
         out["score"], out["basis_value"] = 1.0, "shares a border"
-    out = out.dropna(subset=["score"]).sort_values("score", ascending=False).head(n)
+    out = out.dropna(subset=["score"]).sort_values(["score", "region_id"], ascending=[False, True]).head(n)
     return out.reset_index(drop=True)
 
 

@@ -115,7 +115,9 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     metrics.to_parquet(out / "metrics.parquet", index=False)
     ind.to_parquet(out / "region_indicators.parquet", index=False)
     regions.to_parquet(out / "regions.parquet", index=False)
-    defs.categories.to_parquet(out / "categories.parquet", index=False)
+    us_list = pd.read_csv(raw / LIST_FILE, dtype=str)[["cluster_key", "short_name"]]
+    cats = defs.categories.merge(us_list.rename(columns={"cluster_key": "category_id"}), on="category_id", how="left")
+    cats.to_parquet(out / "categories.parquet", index=False)
     defs.industries.to_parquet(out / "industries.parquet", index=False)
     (out / "quality.json").write_text(json.dumps(eu["quality"], indent=1, default=str))
     for level, rel in eu_sources.GEO_FILES.items():

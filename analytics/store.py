@@ -28,6 +28,7 @@ DATASETS = {
         "benchmark_area": "Europe (all NUTS 2 regions with data in the year)",
         "currency": "EUR",
         "units_label": "local units",
+        "employment_unit": "persons employed",
         "industry_system": "NACE Rev. 2 division",
         "source": "Source: Eurostat, structural business statistics (sbs_r_nuts06_r2); "
                   "© EuroGeographics for the administrative boundaries.",
@@ -47,6 +48,7 @@ DATASETS = {
         "benchmark_area": "United States (sum of the states; 2017–2021 without DC, which the source lacks)",
         "currency": "USD",
         "units_label": "establishments",
+        "employment_unit": "employees",
         "industry_system": "NAICS 6-digit (vintage of the data year)",
         "source": "Source: U.S. Census Bureau, County Business Patterns; cluster definitions: Delgado, Porter & "
                   "Stern (2016), U.S. Cluster Mapping (clustermapping.us), Harvard Business School.",

@@ -11,9 +11,9 @@ import os
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from flask_caching import Cache
 from flask_compress import Compress
 
+from callbacks.caching import bind as bind_cache
 from layouts import ids
 from layouts.common import navbar
 
@@ -26,8 +26,9 @@ app = dash.Dash(
 )
 server = app.server
 Compress(server)
-cache = Cache(server, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 3600})
+cache = bind_cache(server)  # callbacks memoize with callbacks.caching.cache
 
+from callbacks import shell_callbacks  # noqa: E402,F401  (copy-link button)
 from layouts import pages  # noqa: E402,F401  (registers the pages and their callbacks)
 
 app.layout = html.Div([

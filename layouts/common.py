@@ -58,6 +58,73 @@ def navbar() -> dbc.Navbar:
                 dbc.NavItem(dbc.NavLink("Map", href="/map")),
                 dbc.NavItem(dbc.NavLink("Methodology & sources", href="/methodology")),
             ], navbar=True, id=ids.NAV),
+            html.Div([
+                html.Span(id=ids.COPY_LINK_DONE, className="copy-link-done text-white small me-2",
+                          role="status", **{"aria-live": "polite"}),
+                dbc.Button("Copy link", id=ids.COPY_LINK, color="light", outline=True, size="sm",
+                           title="Copy the address of this view (every setting is in the link)"),
+            ], className="ms-auto d-flex align-items-center"),
         ], fluid=True),
         color="primary", dark=True, className="mb-3",
     )
+
+
+def labelled_control(label: str, control, control_id: str, width: int | None = None, md: int = 3) -> dbc.Col:
+    """A form column: a visible <label for=…> above the control (dropdown, radio items …)."""
+    return dbc.Col([dbc.Label(label, html_for=control_id, className="fw-semibold small mb-1"), control],
+                   xs=12, md=width or md, className="mb-2")
+
+
+def datatable_style(**extra) -> dict:
+    """Keyword arguments giving a ``dash_table.DataTable`` the FLATLY look (font, header, stripes)."""
+    style = {
+        "style_table": {"overflowX": "auto"},
+        "style_cell": {"fontFamily": FONT, "fontSize": "0.875rem", "padding": "6px 8px", "textAlign": "left",
+                       "whiteSpace": "normal", "height": "auto", "border": "1px solid #dee2e6"},
+        "style_header": {"backgroundColor": "#ecf0f1", "fontWeight": "600", "color": "#2c3e50",
+                         "whiteSpace": "normal", "height": "auto"},
+        "style_filter": {"backgroundColor": "#fbfcfc"},
+        "style_data_conditional": [{"if": {"row_index": "odd"}, "backgroundColor": "#f8f9fa"}],
+        "css": [{"selector": ".dash-spreadsheet td div", "rule": "line-height: 1.3;"},
+                {"selector": "p", "rule": "margin: 0;"}],
+    }
+    numeric = [{"if": {"column_type": "numeric"}, "textAlign": "right"}]
+    style["style_cell_conditional"] = numeric + list(extra.pop("style_cell_conditional", []))
+    style["style_header_conditional"] = numeric + list(extra.pop("style_header_conditional", []))
+    style.update(extra)
+    return style
+
+
+def singular_level(label: str) -> str:
+    """'NUTS 2 regions' → 'NUTS 2 region', 'Countries' → 'Country', 'States' → 'State'."""
+    if label.endswith("ies"):
+        return label[:-3] + "y"
+    return label[:-1] if label.endswith("s") else label
+
+
+def credit_csv(df, credit_lines: list[str]) -> str:
+    """CSV text whose first lines are ``# Source: …`` comments, then the table (numbers unformatted).
+
+    ``pandas.read_csv(path, comment="#")`` reads it back; spreadsheets show the credit on top.
+    """
+    head = "".join("# " + line.replace("\n", " ").strip() + "\n" for line in credit_lines if line)
+    return head + df.to_csv(index=False, lineterminator="\n")
+
+
+def send_credit_csv(df, filename: str, credit_lines: list[str]) -> dict:
+    """A ``dcc.Download`` payload of :func:`credit_csv`."""
+    from dash import dcc
+
+    return dcc.send_string(credit_csv(df, credit_lines), filename, type="text/csv")
+
+
+def svg_button(graph_id: str, filename: str, button_id: str | None = None, label: str = "SVG") -> html.Button:
+    """A button that saves the graph as SVG with plotly's own ``Plotly.downloadImage`` (assets/shell.js).
+
+    PNG is the modebar's camera button (``graph_config``); no server-side browser is involved.
+    """
+    kwargs = {"id": button_id} if button_id else {}
+    return html.Button(
+        label, type="button", className="btn btn-outline-secondary btn-sm js-svg-download",
+        title="Download this chart as SVG", **{"data-graph": graph_id, "data-filename": filename}, **kwargs)
+

@@ -14,6 +14,7 @@ def pytest_setup_options():
         options.binary_location = binary
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1400,1000"):
+                "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                "--enable-unsafe-swiftshader"):  # software WebGL for the MapLibre map (headless, no GPU)
         options.add_argument(arg)
     return options

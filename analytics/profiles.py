@@ -1,0 +1,411 @@
+"""Computations behind the region, category and methodology pages (pure pandas, no Dash).
+
+Everything here takes plain tables (the shapes :class:`analytics.store.Store` returns) and
+gives back small DataFrames or dicts the pages render as they are, so the numbers a page
+shows can be unit-tested on a hand-made fixture (``tests/test_profiles.py``).
+
+Ranks are 1 = highest, ties share the best rank (``method="min"``), and are taken among
+the regions of the same level and year that have a value; the count of those regions is
+always returned with the rank ("12th of 241").
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+# ---------------------------------------------------------------- ranks and small formats
+
+
+def ordinal(k: int) -> str:
+    """1 → '1st', 2 → '2nd', 11 → '11th', 22 → '22nd', 1001 → '1,001st'."""
+    k = int(k)
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k:,}{suffix}"
+
+
+def rank_text(rank, n) -> str:
+    """'12th of 241' (thousands separators), or 'not ranked' when there is no rank."""
+    if rank is None or n is None or _isnan(rank) or _isnan(n):
+        return "not ranked"
+    return f"{ordinal(rank)} of {int(n):,}"
+
+
+def rank_of(values: pd.Series, key) -> tuple[int | None, int]:
+    """Rank (1 = highest, ties share the best rank) of ``values[key]`` among non-missing values."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(v)
+    if key not in v.index:
+        return None, n
+    return int(v.rank(ascending=False, method="min")[key]), n
+
+
+def _isnan(x) -> bool:
+    try:
+        return x is pd.NA or (isinstance(x, (float, np.floating)) and math.isnan(x))
+    except TypeError:
+        return False
+
+
+def short_name(name: str, short: str | None = None) -> str:
+    """A label for crowded charts: the dataset's short name if it has one, else a shortened name.
+
+    'Information Technology and Analytical Instruments' → 'Information Technology';
+    'Oil and Gas Production and Transportation' → 'Oil and Gas Production'; 'Local Hospitality
+    Establishments' → 'Hospitality Establishments'.
+    """
+    if isinstance(short, str) and short.strip() and short.strip() != "0":
+        return short.strip()
+    s = re.sub(r"^Local ", "", str(name))
+    parts = re.split(r",| and ", s)
+    out = parts[0].strip()
+    if len(out) < 6 and len(parts) > 1:
+        out = f"{out} and {parts[1].strip()}"
+    return out
+
+
+# ---------------------------------------------------------------- regions
+
+
+def region_row(regions: pd.DataFrame, region_id: str) -> dict | None:
+    """The region's row (region_id, name, level, country, parent_id, …) as a dict, or None."""
+    r = regions[regions["region_id"] == region_id]
+    return None if r.empty else r.iloc[0].to_dict()
+
+
+def breadcrumbs(regions: pd.DataFrame, region_id: str, max_depth: int = 10) -> list[dict]:
+    """Ancestors of the region, top first (e.g. country → NUTS 1), without the region itself."""
+    by_id = regions.drop_duplicates("region_id").set_index("region_id")
+    out: list[dict] = []
+    cur = region_id
+    for _ in range(max_depth):
+        if cur not in by_id.index:
+            break
+        parent = by_id.at[cur, "parent_id"]
+        if not isinstance(parent, str) or not parent or parent == cur or parent not in by_id.index:
+            break
+        out.append({"region_id": parent, "name": by_id.at[parent, "name"], "level": by_id.at[parent, "level"]})
+        cur = parent
+    return out[::-1]
+
+
+def years_with_data(indicators: pd.DataFrame, region_id: str) -> list[int]:
+    """Years in which the region has employment data (total employment known and > 0)."""
+    r = indicators[(indicators["region_id"] == region_id) & (indicators["total_employment"] > 0)]
+    return sorted(int(y) for y in r["year"].unique())
+
+
+def _level_year(indicators: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
+    i = indicators[(indicators["level"] == level) & (indicators["year"] == year)]
+    return i.drop_duplicates("region_id").set_index("region_id")
+
+
+def starred_counts(table: pd.DataFrame) -> pd.Series:
+    """Per region: number of regional clusters with at least one star (rated ones only)."""
+    stars = pd.to_numeric(table["stars"], errors="coerce").fillna(0)
+    return (stars > 0).groupby(table["region_id"]).sum().astype(int)
+
+
+def cluster_strength(table: pd.DataFrame, total_employment: pd.Series, lq_min: float = 2.0) -> pd.Series:
+    """Per region: share of its total employment in categories with LQ > ``lq_min`` (METHODOLOGY §3).
+
+    ``table["lq"]`` is the LQ under the chosen denominator; ``total_employment`` is E(r)
+    indexed by region_id.
+    """
+    emp = table["employment"].where(table["lq"] > lq_min)
+    num = emp.groupby(table["region_id"]).sum(min_count=1).fillna(0.0)
+    den = total_employment.where(total_employment > 0)
+    return (num / den).dropna()
+
+
+def key_figures(indicators: pd.DataFrame, table: pd.DataFrame, region_id: str, level: str, year: int,
+                gdp: tuple[str, str, str] | None = None, employment_unit: str = "persons employed") -> list[dict]:
+    """The region's headline numbers with their rank among regions of the same level and year.
+
+    ``table``: ``Store.table(level, year, rules, denominator)`` for every region of the level
+    (it carries the stars and the LQ under the chosen rule set and denominator).
+    ``gdp``: (indicator column, label, unit) or None when the dataset has no GDP per capita.
+    Returns dicts: key, label, value, unit, rank, n, rank_text, kind (int | pct | money).
+    """
+    ind = _level_year(indicators, level, year)
+    total = ind["total_employment"] if "total_employment" in ind else pd.Series(dtype=float)
+    figures = [("employment", "Employment", total, employment_unit, "int")]
+    if gdp is not None and gdp[0] in ind.columns:
+        figures.append(("gdp_pc", gdp[1], ind[gdp[0]], gdp[2], "money"))
+    figures.append(("cluster_strength", "Cluster strength", cluster_strength(table, total),
+                    "share of employment in categories with LQ > 2", "pct"))
+    figures.append(("n_starred", "Starred clusters", starred_counts(table),
+                    "regional clusters with at least one star", "int"))
+    out = []
+    for key, label, series, unit, kind in figures:
+        series = pd.to_numeric(series, errors="coerce")
+        value = series.get(region_id, np.nan)
+        rank, n = rank_of(series, region_id)
+        out.append({"key": key, "label": label, "value": None if _isnan(value) else float(value), "unit": unit,
+                    "rank": rank, "n": n, "rank_text": rank_text(rank, n), "kind": kind})
+    return out
+
+
+# ---------------------------------------------------------------- the region's portfolio
+
+
+def _fmt(x, digits=2) -> str:
+    return "–" if x is None or _isnan(x) else f"{x:,.{digits}f}"
+
+
+def _pctf(x, digits=1) -> str:
+    return "–" if x is None or _isnan(x) else f"{x * 100:,.{digits}f} %"
+
+
+def _true(x) -> bool:
+    """True for a set flag; False for False, None, NA and NaN."""
+    return x is not None and x is not pd.NA and not _isnan(x) and bool(x)
+
+
+def _pctile(q: float) -> str:
+    return f"{ordinal(round(q * 100))} percentile"
+
+
+def criteria_met(row, rules) -> str:
+    """Which star criteria a regional cluster meets and by how much, e.g. 'LQ 5.25 ≥ 2'.
+
+    ``row``: one row of ``Store.table`` (a Series or dict; the thresholds the cluster was
+    compared with are columns); ``rules``: the rule-set object (``analytics.stars.RULE_SETS[name]``).
+    """
+    g = row.get
+    if ("rated" in row and not _true(g("rated"))) or g("stars") is None or _isnan(g("stars")):
+        return "not rated (local category)"
+    parts = []
+    pct = getattr(rules, "lq_pct", None)
+    if _true(g("star_specialisation")):
+        if pct is not None:
+            parts.append(f"LQ {_fmt(g('lq'))} ≥ {_fmt(g('lq_threshold'))} ({_pctile(pct)}) "
+                         f"and ≥ {rules.lq_min:g}")
+        else:
+            parts.append(f"LQ {_fmt(g('lq'))} ≥ {rules.lq_min:g}")
+    if _true(g("star_size")):
+        if getattr(rules, "size_pct", None) is not None:
+            s = (f"employment {_fmt(g('employment'), 0)} > {_fmt(g('size_threshold'), 0)} "
+                 f"({_pctile(rules.size_pct)})")
+            if "units_threshold" in row and not _isnan(g("units_threshold")):
+                s += f" and units {_fmt(g('units'), 0)} > {_fmt(g('units_threshold'), 0)}"
+            parts.append(s)
+        else:
+            top = getattr(rules, "size_top_share", 0.1)
+            parts.append(f"employment {_fmt(g('employment'), 0)} ≥ {_fmt(g('size_threshold'), 0)} "
+                         f"(top {top * 100:g} %)")
+    if _true(g("star_focus")):
+        top = getattr(rules, "focus_top_share", 0.1)
+        parts.append(f"focus {_pctf(g('focus'))} ≥ {_pctf(g('focus_threshold'))} (top {top * 100:g} %)")
+    if _true(g("top_strong")) and pct is not None:
+        parts.append(f"top strong: LQ ≥ {_fmt(g('top_lq_threshold'))} ({_pctile(rules.top_lq_pct)})")
+    return "; ".join(parts) if parts else "none"
+
+
+def flags_text(row) -> str:
+    """'imputed', 'incomplete (2 industries missing)', both, or ''."""
+    out = []
+    if bool(row.get("employment_imputed", False)):
+        out.append("imputed")
+    mp = row.get("missing_parts", 0)
+    if mp is not None and not _isnan(mp) and int(mp) > 0:
+        out.append(f"incomplete ({int(mp)} {'industry' if int(mp) == 1 else 'industries'} missing)")
+    return ", ".join(out)
+
+
+def stars_text(stars) -> str:
+    """'★★' for 2 stars, '' for 0 or not rated."""
+    if stars is None or _isnan(stars):
+        return ""
+    return "★" * int(stars)
+
+
+PORTFOLIO_COLUMNS = ["category_id", "category_name", "category_type", "employment", "lq", "focus", "size_share",
+                     "avg_wage", "rel_wage", "cagr", "abs_change", "stars", "stars_text", "criteria", "flags"]
+
+
+def portfolio(table: pd.DataFrame, region_id: str, rules) -> pd.DataFrame:
+    """The region's categories: metrics, growth, stars and the criteria met, starred first.
+
+    ``table``: ``Store.table(level, year, rules, denominator, start_year)``; ``cagr`` and
+    ``abs_change`` are NaN when no start year was given.
+    """
+    r = table[table["region_id"] == region_id].copy()
+    for col in ("cagr", "abs_change"):
+        if col not in r:
+            r[col] = np.nan
+    r["criteria"] = [criteria_met(row, rules) for _, row in r.iterrows()]
+    r["flags"] = [flags_text(row) for _, row in r.iterrows()]
+    r["stars"] = pd.to_numeric(r["stars"], errors="coerce")
+    r["stars_text"] = r["stars"].map(stars_text)
+    r = r.sort_values(["stars", "employment"], ascending=[False, False], na_position="last")
+    return r[PORTFOLIO_COLUMNS].reset_index(drop=True)
+
+
+def cagr(start: float, end: float, years: int) -> float:
+    if years <= 0 or not start or _isnan(start) or _isnan(end) or start <= 0:
+        return np.nan
+    return (end / start) ** (1.0 / years) - 1.0
+
+
+def benchmark_growth(indicators: pd.DataFrame, level: str, start: int, end: int,
+                     column: str = "traded_employment") -> float:
+    """CAGR of ``column`` summed over the regions of the level with data in both years.
+
+    Summing only regions present in both years keeps regions that enter or leave the data
+    from showing up as growth.
+    """
+    i = indicators[indicators["level"] == level]
+    a = i[i["year"] == start].set_index("region_id")[column]
+    b = i[i["year"] == end].set_index("region_id")[column]
+    both = a.dropna().index.intersection(b.dropna().index)
+    return cagr(a[both].sum(), b[both].sum(), end - start)
+
+
+def bubble_frame(table: pd.DataFrame, metrics_level: pd.DataFrame, region_id: str, start: int,
+                 categories: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Traded categories of the region with employment > 0: LQ, CAGR, change in share, label.
+
+    ``share_change`` is the change of the region's share of the category's benchmark-area
+    employment (size share) between ``start`` and the table's year, in percentage points.
+    """
+    r = table[(table["region_id"] == region_id) & (table["category_type"] == "traded") & (table["employment"] > 0)]
+    r = r.copy()
+    s0 = metrics_level[(metrics_level["region_id"] == region_id) & (metrics_level["year"] == start)]
+    r = r.merge(s0[["category_id", "size_share"]].rename(columns={"size_share": "share_start"}),
+                on="category_id", how="left")
+    r["share_change"] = (r["size_share"] - r["share_start"]) * 100
+    shorts = {}
+    if categories is not None and "short_name" in categories.columns:
+        shorts = categories.set_index("category_id")["short_name"].to_dict()
+    r["label"] = [short_name(n, shorts.get(c)) for c, n in zip(r["category_id"], r["category_name"])]
+    r["stars"] = pd.to_numeric(r["stars"], errors="coerce").fillna(0).astype(int)
+    if "cagr" not in r:
+        r["cagr"] = np.nan
+    return r[["category_id", "category_name", "label", "employment", "lq", "cagr", "share_change",
+              "size_share", "stars"]].reset_index(drop=True)
+
+
+def employment_timeline(indicators: pd.DataFrame, region_id: str) -> pd.DataFrame:
+    """year, total_employment, traded_employment of the region for every year from the dataset's
+    first to its last (NaN = no data, so a chart shows gaps instead of bridging them)."""
+    known = indicators["year"].astype(int)
+    years = list(range(int(known.min()), int(known.max()) + 1))
+    r = indicators[indicators["region_id"] == region_id].drop_duplicates("year").set_index("year")
+    out = pd.DataFrame({"year": years})
+    for col in ("total_employment", "traded_employment"):
+        out[col] = out["year"].map(r[col]) if col in r else np.nan
+    return out
+
+
+def diversification_opportunities(related: pd.DataFrame, table: pd.DataFrame, region_id: str,
+                                  top: int = 10) -> pd.DataFrame:
+    """Categories related to the region's starred ones but not starred themselves.
+
+    Uses :func:`analytics.related.diversification` (relatedness density, 0–100); the ids in
+    ``related_to`` are replaced by category names.
+    """
+    from .related import diversification
+
+    r = table[table["region_id"] == region_id]
+    stars = pd.to_numeric(r["stars"], errors="coerce").fillna(0)
+    strong = set(r.loc[stars > 0, "category_id"])
+    out = diversification(related, r, strong, top=top)
+    names = table.drop_duplicates("category_id").set_index("category_id")["category_name"].to_dict()
+    out["related_to"] = out["related_to"].map(
+        lambda s: ", ".join(names.get(x.strip(), x.strip()) for x in str(s).split(",")) if isinstance(s, str) else s)
+    return out
+
+
+# ---------------------------------------------------------------- categories
+
+
+def top_regions(table: pd.DataFrame, category_id: str, n: int = 20) -> pd.DataFrame:
+    """The ``n`` regions with most employment in the category: rank, name, employment, LQ, stars."""
+    c = table[(table["category_id"] == category_id) & (table["employment"] > 0)].copy()
+    c = c.sort_values(["employment", "region_id"], ascending=[False, True]).head(n)
+    c["rank"] = c["employment"].rank(ascending=False, method="min").astype(int)
+    c["stars"] = pd.to_numeric(c["stars"], errors="coerce")
+    c["stars_text"] = c["stars"].map(stars_text)
+    cols = ["rank", "region_id", "region_name", "employment", "lq", "size_share", "focus", "stars", "stars_text"]
+    return c[cols].reset_index(drop=True)
+
+
+def industry_employment(bench_facts: pd.DataFrame, year: int) -> pd.Series:
+    """Employment per industry in the benchmark area in ``year`` (sum over the regions; NaN = none known)."""
+    f = bench_facts[bench_facts["year"] == year]
+    return f.groupby("industry")["employment"].sum(min_count=1)
+
+
+def member_industries(industries: pd.DataFrame, bench_facts: pd.DataFrame, category_id: str,
+                      year: int) -> pd.DataFrame:
+    """industry code, name, benchmark-area employment in ``year`` and share of the category.
+
+    Datasets whose industry table lists several classification vintages (``vintage``
+    column, US NAICS) keep only the codes present in that year's data.
+    """
+    ind = industries[industries["category_id"] == category_id].copy()
+    emp = industry_employment(bench_facts, year)
+    if "vintage" in ind.columns:
+        ind = ind[ind["industry"].isin(emp.index)]
+    ind["employment"] = ind["industry"].map(emp)
+    total = ind["employment"].sum(min_count=1)
+    ind["share"] = ind["employment"] / total if total and not _isnan(total) else np.nan
+    code = ind["naics"] if "naics" in ind.columns else ind["industry"]
+    out = pd.DataFrame({"industry": code.astype(str), "industry_name": ind["industry_name"],
+                        "employment": ind["employment"], "share": ind["share"]})
+    return out.sort_values("industry").reset_index(drop=True)
+
+
+def category_subclusters(subclusters: pd.DataFrame, category_id: str) -> pd.DataFrame:
+    """The category's subclusters with their member industries (US); 'inferred' marks helper inferences."""
+    s = subclusters[subclusters["category_id"] == category_id].copy()
+    s["sub_sort"] = pd.to_numeric(s["sub_code"], errors="coerce")
+    s = s.sort_values(["sub_sort", "sub_code", "industry"])
+    return s[["sub_code", "sub_name", "industry", "industry_name", "inferred"]].reset_index(drop=True)
+
+
+def related_table(related: pd.DataFrame, category_id: str, available: set[str] | None = None,
+                  top: int = 10) -> pd.DataFrame:
+    """Related categories, strongest first: related_id, related_name, strength, percentile, related_90."""
+    from .related import related_categories
+
+    return related_categories(related, category_id, available, top=top)[
+        ["related_id", "related_name", "strength", "percentile", "related_90"]]
+
+
+# ---------------------------------------------------------------- data-quality report
+
+
+def is_year_keyed(v) -> bool:
+    return isinstance(v, dict) and bool(v) and all(str(k).isdigit() and len(str(k)) == 4 for k in v)
+
+
+def quality_per_year(q: dict) -> pd.DataFrame:
+    """Every year-keyed entry of the quality report side by side: year + one column per entry.
+
+    EU: regions with data on the map / in the source file, imputed share of employment; US:
+    states, counties and economic areas with data, imputed share, withheld cells, coverage.
+    Shares stay fractions (0–1).
+    """
+    cols = {k: v for k, v in q.items() if is_year_keyed(v)}
+    if not cols:
+        return pd.DataFrame()
+    df = pd.DataFrame({k: {int(y): x for y, x in v.items()} for k, v in cols.items()})
+    return df.sort_index().rename_axis("year").reset_index()
+
+
+def imputed_share_frame(q: dict) -> pd.DataFrame:
+    """Share of employment imputed (%), per country × year (EU) or per year (US)."""
+    v = q.get("imputed_share")
+    if isinstance(v, list) and v:
+        from .quality import imputed_share_table
+
+        t = imputed_share_table(q)
+        t.columns = [str(c) for c in t.columns]
+        return t.reset_index()
+    if isinstance(v, dict) and v:
+        return pd.DataFrame({"year": [int(y) for y in v], "imputed share (%)": [round(x * 100, 2) for x in v.values()]})
+    return pd.DataFrame()

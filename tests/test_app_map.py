@@ -1,0 +1,385 @@
+"""Map explorer (/map): URL state, Patch updates, region clicks, back/forward, CSV export, screenshots.
+
+Browser tests (marker ``browser``) drive the app in headless Chromium with dash_duo; the CSV,
+URL-validation and Patch tests call the layout and callback functions directly.
+Screenshots go to ``screenshots/`` (ignored by git).
+"""
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from layouts import ids
+
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+URL_LQ = "/map?dataset=eu&level=nuts2&category=automotive&metric=lq&year=2014&rules=eco2008&denominator=total"
+PICKERS = {"dataset": ids.MAP_DATASET, "level": ids.MAP_LEVEL, "category": ids.MAP_CATEGORY,
+           "metric": ids.MAP_METRIC, "year": ids.MAP_YEAR, "rules": ids.MAP_RULES,
+           "denominator": ids.MAP_DENOMINATOR}
+
+
+@pytest.fixture(scope="module")
+def dash_app():
+    from app import app
+
+    return app
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+GD = "document.querySelector('#map-graph .js-plotly-plot')"
+
+
+def wait_for(predicate, timeout=40, interval=0.2, message="condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception:  # noqa: BLE001  (element not there yet)
+            pass
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def map_z(dash_duo):
+    return dash_duo.driver.execute_script(f"var gd = {GD}; return gd && gd.data ? gd.data[0].z : null;")
+
+
+def map_ready(dash_duo):
+    """The map is drawn (MapLibre style loaded) and its data are in."""
+    return dash_duo.driver.execute_script(
+        f"var gd = {GD}; if (!gd || !gd._fullLayout || !gd._fullLayout.map) return false;"
+        "var m = gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+        "return !!(m && m.loaded() && gd.data[0].z && gd.data[0].z.length);")
+
+
+def open_map(dash_duo, path):
+    dash_duo.wait_for_page(url=dash_duo.server_url + path, timeout=40)
+    wait_for(lambda: map_ready(dash_duo), timeout=60, message="the map")
+
+
+def pickers(dash_duo) -> dict:
+    return {k: dash_duo.find_element(f"#{v}").get_attribute("value") for k, v in PICKERS.items()}
+
+
+def choose(dash_duo, picker_id, value):
+    Select(dash_duo.driver.find_element(By.ID, picker_id)).select_by_value(value)
+
+
+def query(dash_duo) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(dash_duo.driver.current_url).query).items()}
+
+
+def update_responses(dash_duo) -> list[dict]:
+    """Sizes of the callback responses so far (Resource Timing, same origin)."""
+    return dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.indexOf('_dash-update-component') >= 0)"
+        ".map(e => ({size: e.encodedBodySize, decoded: e.decodedBodySize}));")
+
+
+def shot(dash_duo, name):
+    SHOTS.mkdir(exist_ok=True)
+    dash_duo.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+# --- browser tests ---------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_map_smoke_no_console_errors_no_network(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.set_window_size(1400, 900)  # projector size
+    open_map(dash_duo, "/map")
+    # the URL now holds every picker (replaceState on the first render)
+    q = query(dash_duo)
+    assert set(PICKERS) <= set(q), q
+    # every control has a visible label pointing at it
+    for picker in (*PICKERS.values(), ids.MAP_START_YEAR):
+        labels = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"label[for='{picker}']")
+        assert labels and labels[0].text.strip(), picker
+    # colour bar title states units; "no data" is in the legend
+    title = dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.title.text;")
+    assert "(persons)" in title or "(%" in title or "(" in title, title
+    assert "Grey = no data" in dash_duo.find_element(f"#{ids.MAP_LEGEND}").text
+    assert "Source:" in dash_duo.find_element(f"#{ids.MAP_SOURCE}").text
+    # no request leaves the machine (no tiles, fonts or CDN)
+    hosts = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => new URL(e.name).host);")
+    own = urlparse(dash_duo.server_url).netloc
+    assert all(h == own for h in hosts), hosts
+    time.sleep(1)
+    shot(dash_duo, "map_default_1400x900")
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.browser
+def test_category_change_patches_z_without_geometry(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_map(dash_duo, URL_LQ)
+    z0 = map_z(dash_duo)
+    before = update_responses(dash_duo)
+    full = max(r["decoded"] for r in before)  # the page render carries the full figure
+    choose(dash_duo, ids.MAP_CATEGORY, "biopharmaceuticals")
+    wait_for(lambda: map_z(dash_duo) != z0, message="new z values")
+    wait_for(lambda: query(dash_duo).get("category") == "biopharmaceuticals", message="URL update")
+    time.sleep(1)
+    after = update_responses(dash_duo)[len(before):]
+    assert after, "no callback response"
+    assert max(r["decoded"] for r in after) < 0.10 * full, (after, full)
+    assert dash_duo.driver.execute_script(f"return {GD}.data[0].geojson.features.length;") > 100
+    choose(dash_duo, ids.MAP_METRIC, "stars")
+    wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.tickvals;") == [-1, 0, 1, 2, 3],
+             message="stepped colour bar")
+    time.sleep(1)
+    shot(dash_duo, "map_stars_biopharma")
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.browser
+def test_url_restores_pickers_and_flags_bad_values(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_map(dash_duo, "/map?dataset=eu&level=nuts1&category=automotive&metric=growth&year=2013&start_year=2009"
+                       "&rules=us-strong&denominator=traded")
+    assert pickers(dash_duo) == {"dataset": "eu", "level": "nuts1", "category": "automotive", "metric": "growth",
+                                 "year": "2013", "rules": "us-strong", "denominator": "traded"}
+    assert dash_duo.find_element(f"#{ids.MAP_START_YEAR}").get_attribute("value") == "2009"
+    title = dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.title.text;")
+    assert "CAGR 2009–2013 (% per year)" in title
+    assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.MAP_NOTE}")
+    # bad values: defaults and a visible note
+    open_map(dash_duo, "/map?dataset=xx&metric=nonsense&year=1900&category=automotive")
+    note = dash_duo.find_element(f"#{ids.MAP_NOTE}").text
+    assert "Unknown dataset" in note and "Unknown metric" in note and "1900" in note
+    assert pickers(dash_duo)["metric"] == "employment"
+    assert query(dash_duo)["metric"] == "employment"  # the URL is normalised
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.browser
+def test_back_and_forward_restore_pickers(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_map(dash_duo, URL_LQ)
+    z_lq = map_z(dash_duo)
+    dash_duo.driver.execute_script(f"{GD}.__sameGraph = true;")  # gone if Pages re-rendered the page
+    choose(dash_duo, ids.MAP_METRIC, "employment")
+    wait_for(lambda: query(dash_duo).get("metric") == "employment", message="URL metric=employment")
+    wait_for(lambda: map_z(dash_duo) != z_lq, message="employment z")
+    z_emp = map_z(dash_duo)
+    choose(dash_duo, ids.MAP_YEAR, "2012")
+    wait_for(lambda: query(dash_duo).get("year") == "2012", message="URL year=2012")
+    wait_for(lambda: map_z(dash_duo) != z_emp, message="2012 z")
+
+    dash_duo.driver.back()
+    wait_for(lambda: pickers(dash_duo)["year"] == "2014", message="back: year 2014")
+    assert pickers(dash_duo)["metric"] == "employment"
+    wait_for(lambda: map_z(dash_duo) == z_emp, message="back: z of employment 2014")
+
+    dash_duo.driver.back()
+    wait_for(lambda: pickers(dash_duo)["metric"] == "lq", message="back: metric lq")
+    wait_for(lambda: map_z(dash_duo) == z_lq, message="back: z of LQ")
+    assert query(dash_duo) == query_of(URL_LQ)
+
+    dash_duo.driver.forward()
+    wait_for(lambda: pickers(dash_duo)["metric"] == "employment", message="forward: metric employment")
+    assert pickers(dash_duo)["year"] == "2014"
+    wait_for(lambda: map_z(dash_duo) == z_emp, message="forward: z")
+    # back/forward between map views patched the map in place: no page re-render, no geometry resent
+    assert dash_duo.driver.execute_script(f"return {GD}.__sameGraph === true;")
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.browser
+def test_dataset_change_sends_geometry_once(dash_duo, dash_app):
+    from layouts.map_state import available_datasets
+
+    if "us" not in available_datasets():
+        pytest.skip("the US dataset is not built")
+    dash_duo.start_server(dash_app)
+    open_map(dash_duo, URL_LQ)
+    before = len(update_responses(dash_duo))
+    history = dash_duo.driver.execute_script("return window.history.length;")
+    choose(dash_duo, ids.MAP_DATASET, "us")
+    wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].locations.length;") == 51
+             and map_ready(dash_duo), message="US states on the map")
+    assert pickers(dash_duo)["level"] == "state" and query(dash_duo)["dataset"] == "us"
+    time.sleep(1)
+    sizes = [r["decoded"] for r in update_responses(dash_duo)[before:]]
+    assert sum(size > 50_000 for size in sizes) == 1, sizes  # one full figure, not one per picker change
+    assert dash_duo.driver.execute_script("return window.history.length;") == history + 1  # one entry per change
+    dash_duo.driver.back()
+    wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].locations.length;") > 300,
+             message="back to European NUTS 2")
+    assert pickers(dash_duo)["dataset"] == "eu"
+    assert dash_duo.get_logs() == []
+
+
+def query_of(path: str) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(path).query).items()}
+
+
+def _inner_point(region_id: str) -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    from analytics.store import get_store
+
+    feature = next(f for f in get_store("eu").geometry("nuts2")["features"] if f["id"] == region_id)
+    p = shape(feature["geometry"]).representative_point()
+    return p.x, p.y
+
+
+@pytest.mark.browser
+def test_click_on_region_opens_profile(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_map(dash_duo, URL_LQ)
+    lon, lat = _inner_point("ES41")  # Castilla y León: large, inland
+    x, y = dash_duo.driver.execute_script(
+        f"var gd = {GD}; var m = gd._fullLayout.map._subplot.map;"
+        "var p = m.project([arguments[0], arguments[1]]); var r = m.getCanvas().getBoundingClientRect();"
+        "return [r.left + p.x, r.top + p.y];", lon, lat)
+    actions = ActionChains(dash_duo.driver)
+    actions.move_to_location(int(x), int(y)).pause(0.5).move_by_offset(1, 0).pause(0.5).click().perform()
+    wait_for(lambda: "/region/eu/ES41" in dash_duo.driver.current_url, timeout=20, message="region URL")
+    q = query(dash_duo)  # the map's settings travel with the link (the profile may add its own)
+    assert {k: q.get(k) for k in ("year", "rules", "denominator")} == \
+        {"year": "2014", "rules": "eco2008", "denominator": "total"}, q
+    wait_for(lambda: not dash_duo.driver.find_elements(By.ID, ids.MAP_GRAPH), message="map page replaced")
+    wait_for(lambda: "Castilla" in dash_duo.find_element("h1").text, message="region profile heading")
+    assert dash_duo.get_logs() == []
+    # back returns to the same map view
+    dash_duo.driver.back()
+    wait_for(lambda: map_ready(dash_duo), timeout=60, message="map again")
+    assert pickers(dash_duo)["category"] == "automotive" and pickers(dash_duo)["metric"] == "lq"
+
+
+@pytest.mark.browser
+def test_copy_link_and_exports_present(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_map(dash_duo, URL_LQ)
+    dash_duo.find_element(f"#{ids.COPY_LINK}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.COPY_LINK_DONE}", "Link copied", timeout=10)
+    config = dash_duo.driver.execute_script(f"return {GD}._context.toImageButtonOptions;")
+    assert config["format"] == "png"
+    svg = dash_duo.find_element(f"#{ids.MAP_SVG_BTN}")
+    assert svg.get_attribute("data-graph") == ids.MAP_GRAPH
+    # SVG export through plotly's own toImage works in this browser
+    url = dash_duo.driver.execute_async_script(
+        f"var done = arguments[0]; Plotly.toImage({GD}, {{format: 'svg', width: 800, height: 500}})"
+        ".then(done, function (e) { done('error: ' + e); });")
+    assert url.startswith("data:image/svg+xml"), url[:80]
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.browser
+def test_screenshots_other_views(dash_duo, dash_app):
+    from layouts.map_state import available_datasets
+
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.set_window_size(1400, 900)
+    open_map(dash_duo, "/map?dataset=eu&category=all&metric=lq&year=2014")
+    time.sleep(1)
+    shot(dash_duo, "map_all_categories_strength")
+    open_map(dash_duo, "/map?dataset=eu&category=automotive&metric=growth&year=2015&start_year=2010")
+    time.sleep(1)
+    shot(dash_duo, "map_growth_automotive")
+    dash_duo.driver.execute_script("window.scrollTo(0, document.body.scrollHeight);")
+    time.sleep(0.5)
+    shot(dash_duo, "map_table")
+    if "us" in available_datasets():
+        open_map(dash_duo, "/map?dataset=us&level=county&category=automotive&metric=lq")
+        time.sleep(2)
+        shot(dash_duo, "map_us_counties")
+    assert dash_duo.get_logs() == []
+
+
+# --- without a browser -----------------------------------------------------------------------------
+
+def _values(q: dict) -> list:
+    from layouts.map_state import PARAMS
+
+    return [q.get(k) for k in PARAMS]
+
+
+def test_csv_download_has_credit_and_store_numbers(dash_app):
+    from analytics.store import get_store
+    from callbacks.map_callbacks import download_csv
+
+    q = query_of(URL_LQ)
+    out = download_csv(1, *_values(q))
+    text = out["content"]
+    lines = text.splitlines()
+    assert lines[0].startswith("# Source: Eurostat"), lines[0]
+    assert out["filename"].endswith(".csv")
+    df = pd.read_csv(io.StringIO(text), comment="#", dtype={"region_id": str})
+    table = get_store("eu").table("nuts2", 2014, "eco2008", "total")
+    auto = table[table["category_id"] == "automotive"].set_index("region_id")
+    got = df.dropna(subset=["lq"]).set_index("region_id")
+    assert len(got) == auto["lq"].notna().sum()
+    pd.testing.assert_series_equal(got["lq"], auto.loc[got.index, "lq"], check_names=False, rtol=1e-12)
+    assert (got["stars"] == auto.loc[got.index, "stars"].astype(int)).all()
+    # no thousands separators or percent signs: the numbers are unformatted
+    assert df["lq"].dtype.kind == "f"
+
+
+def test_csv_all_categories_matches_indicators(dash_app):
+    from analytics.store import get_store
+    from callbacks.map_callbacks import download_csv
+
+    out = download_csv(1, *_values({"dataset": "eu", "level": "nuts2", "category": "all", "metric": "employment",
+                                    "year": "2014"}))
+    df = pd.read_csv(io.StringIO(out["content"]), comment="#", dtype={"region_id": str}).dropna(
+        subset=["total_employment"]).set_index("region_id")
+    ind = get_store("eu").indicators
+    ind = ind[(ind["level"] == "nuts2") & (ind["year"] == 2014)].set_index("region_id")
+    pd.testing.assert_series_equal(df["total_employment"], ind.loc[df.index, "total_employment"],
+                                   check_names=False, check_dtype=False)
+
+
+def test_patch_is_small_and_full_figure_only_for_new_geometry(dash_app):
+    from plotly.io.json import to_json_plotly
+
+    from callbacks.map_callbacks import map_outputs
+    from layouts.map_state import resolve
+
+    state, notes = resolve(query_of(URL_LQ))
+    assert notes == []
+    full = to_json_plotly(map_outputs(state, None)[0])
+    assert '"geojson"' in full
+    state2, _ = resolve({**query_of(URL_LQ), "category": "biopharmaceuticals", "metric": "stars"})
+    patch = map_outputs(state2, "eu/nuts2")[0]
+    body = to_json_plotly(patch.to_plotly_json())
+    assert "geojson" not in body and len(body) < 0.1 * len(full), (len(body), len(full))
+    ops = json.loads(body)["operations"]
+    assert {tuple(op["location"]) for op in ops} >= {("data", 0, "z"), ("data", 0, "customdata")}
+    state3, _ = resolve({**query_of(URL_LQ), "level": "nuts1"})
+    assert isinstance(map_outputs(state3, "eu/nuts2")[0], dict)  # new level → full figure
+
+
+def test_stars_use_stepped_scale():
+    from callbacks.map_figure import stepped
+
+    s = stepped(pd.Series([0, 1, 2, 3, float("nan")]).to_numpy(dtype=float), 3)
+    assert s.z == [0, 1, 2, 3, -1] and s.tickvals == [-1, 0, 1, 2, 3]
+    positions = [p for p, _ in s.colorscale]
+    assert positions == sorted(positions) and len(positions) == 2 * len(set(c for _, c in s.colorscale))
+
+
+def test_resolve_and_query_round_trip(dash_app):
+    from layouts.map_state import resolve, to_query
+
+    state, notes = resolve(query_of(URL_LQ))
+    assert to_query(state) == "?" + URL_LQ.split("?", 1)[1]
+    state, notes = resolve({"dataset": "eu", "level": "nuts9", "year": "abc", "start_year": "2015", "rules": "x",
+                            "denominator": "y", "metric": "growth"})
+    assert state["level"] == "nuts2" and state["year"] == 2015 and state["start_year"] == 2011
+    assert len(notes) == 5, notes

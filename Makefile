@@ -29,6 +29,7 @@ test: $(STAMP) browser
 
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark_engine.py --skip-build
 
 clean:
 	rm -rf data/build data/build.tmp

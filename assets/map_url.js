@@ -24,6 +24,9 @@
             if (k === 'start_year' && v.metric !== 'growth') { return; }
             q.append(k, String(v[k]));
         });
+        // a custom category (category=custom) keeps its spec from the address (layouts/map_state.to_query)
+        var ccat = new URLSearchParams(window.location.search).get('ccat');
+        if (v.category === 'custom' && ccat) { q.append('ccat', ccat); }
         return '?' + q.toString();
     }
 

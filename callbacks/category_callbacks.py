@@ -36,6 +36,30 @@ def _table_for(store, level, year):
     return cached_table(store.dataset, level, year, ui["default_rules"], ui["default_denominator"], None)
 
 
+def _custom_or_builtin(store, context, level, year):
+    """(table, category id in it, name): built-in, or a custom category's rows (``ccat`` in the context)."""
+    if context.get("ccat"):
+        from .custom_views import custom_rows, parse_category
+
+        ui = dataset_ui(store)
+        cc = parse_category(store.dataset, context["ccat"])
+        rows = custom_rows(store.dataset, level, year, ui["default_rules"], ui["default_denominator"],
+                           ccat=context["ccat"])
+        return rows, cc.category_id, cc.name
+    category_id = context["category_id"]
+    return (_table_for(store, level, year), category_id,
+            store.categories.set_index("category_id").at[category_id, "category_name"])
+
+
+def _members(store, context, category_id, year):
+    if context.get("ccat"):
+        from .custom_views import member_employment, parse_category
+
+        mem, _ = member_employment(store.dataset, parse_category(store.dataset, context["ccat"]), year)
+        return mem[["industry", "industry_name", "employment", "share"]]
+    return profiles.member_industries(store.industries, _bench_facts(store), category_id, year)
+
+
 def _bench_facts(store):
     return store.facts(dataset_ui(store)["benchmark_level"])
 
@@ -62,13 +86,12 @@ def update_category(year, level, context):
     store = get_store(context["dataset"])
     category_id = context["category_id"]
     ui = dataset_ui(store)
-    table = _table_for(store, level, year)
-    name = store.categories.set_index("category_id").at[category_id, "category_name"]
+    table, category_id, name = _custom_or_builtin(store, context, level, year)
     top = profiles.top_regions(table, category_id)
     chart = top_chart(top, name, year, level_label(store, level), ui)
     tdata, tcols = top_rows(top, store.dataset, year, ui)
-    fig, note = category_map(store, category_id, level, name, year)
-    mem = profiles.member_industries(store.industries, _bench_facts(store), category_id, year)
+    fig, note = category_map(store, category_id, level, name, year, context.get("ccat"))
+    mem = _members(store, context, category_id, year)
     mcols = [
         {"id": "industry", "name": "Code"},
         {"id": "industry_name", "name": "Industry"},
@@ -147,17 +170,20 @@ def fit_view(geo: dict, height: int, width: int = 1300) -> tuple[dict, float]:
     return {"lat": float(mid), "lon": float((west + east) / 2)}, float(min(zx, zy) - 0.25)
 
 
-def map_state_for(store, category_id: str, level: str, year: int) -> dict:
+def map_state_for(store, category_id: str, level: str, year: int, ccat: str | None = None) -> dict:
     """The map explorer's state showing this category's LQ (dataset default rules and denominator)."""
     ui = dataset_ui(store)
-    return {"dataset": store.dataset, "level": level, "category": category_id, "metric": "lq", "year": year,
-            "start_year": None, "rules": ui["default_rules"], "denominator": ui["default_denominator"]}
+    state = {"dataset": store.dataset, "level": level, "category": category_id, "metric": "lq", "year": year,
+             "start_year": None, "rules": ui["default_rules"], "denominator": ui["default_denominator"]}
+    if ccat:
+        state.update(category="custom", ccat=ccat)
+    return state
 
 
-def category_map(store, category_id: str, level: str, name: str, year: int):
+def category_map(store, category_id: str, level: str, name: str, year: int, ccat: str | None = None):
     """The map explorer's own LQ choropleth (same colour scale, grey no-data band and hover card),
     re-centred to fit this page's map height."""
-    state = map_state_for(store, category_id, level, year)
+    state = map_state_for(store, category_id, level, year, ccat)
     fig = map_figure.full_figure(state)
     dom = fig["layout"]["map"].get("domain", {}).get("y", [0, 1])
     center, zoom = fit_view(store.geometry(level), int(MAP_HEIGHT * (dom[1] - dom[0])))
@@ -172,21 +198,25 @@ def category_map(store, category_id: str, level: str, name: str, year: int):
 # ---------------------------------------------------------------------------- CSV
 
 
-def category_csv(kind: str, dataset: str, category_id: str, year: int, level: str) -> dict:
+def category_csv(kind: str, dataset: str, category_id: str, year: int, level: str, ccat: str | None = None) -> dict:
     """CSV payload for one of the page's tables: kind = top | members | related | subclusters."""
     store = get_store(dataset)
     ui = dataset_ui(store)
-    name = store.categories.set_index("category_id").at[category_id, "category_name"]
+    context = {"dataset": dataset, "category_id": category_id, "ccat": ccat}
+    table, category_id, name = _custom_or_builtin(store, context, level, year) if ccat or kind == "top" else \
+        (None, category_id, store.categories.set_index("category_id").at[category_id, "category_name"])
     credit = ui["source"]
+    if ccat and kind not in ("top", "members"):
+        raise ValueError(f"no {kind} table for a custom category")
     if kind == "top":
-        df = profiles.top_regions(_table_for(store, level, year), category_id)
+        df = profiles.top_regions(table, category_id)
         df = df.rename(columns={"stars_text": "stars_symbols"})
         df.insert(0, "year", year)
         note = (f"Top regions of {name} ({category_id}) by employment, {level_label(store, level)}, {year}; stars: "
                 f"{RULE_SETS[ui['default_rules']].label}; LQ denominator: {ui['default_denominator']}; benchmark "
                 f"area: {ui['benchmark_area']}. Cluster Observatory.")
     elif kind == "members":
-        df = profiles.member_industries(store.industries, _bench_facts(store), category_id, year)
+        df = _members(store, context, category_id, year).copy()
         df.insert(0, "year", year)
         note = (f"Member industries of {name} ({category_id}); employment in {ui['benchmark_area']}, {year} "
                 f"({ui['employment_unit']}). Cluster Observatory.")
@@ -200,7 +230,10 @@ def category_csv(kind: str, dataset: str, category_id: str, year: int, level: st
         note = f"Subclusters of {name} ({category_id}). Cluster Observatory."
     else:
         raise ValueError(f"unknown table {kind!r}")
-    return send_credit_csv(df, f"{kind}_{dataset}_{category_id}_{year}.csv", [credit, note])
+    if ccat:
+        note += f" Custom category {ccat}."
+    fname = category_id.replace(":", "-")
+    return send_credit_csv(df, f"{kind}_{dataset}_{fname}_{year}.csv", [credit, note])
 
 
 _BUTTONS = {ids.CATEGORY_DOWNLOAD_BTN: "top", ids.CATEGORY_MEMBERS_DOWNLOAD_BTN: "members",
@@ -221,7 +254,7 @@ def download_table(_top, _members, _related, year, level, context):
     kind = _BUTTONS.get(ctx.triggered_id)
     if kind is None:
         return no_update
-    return category_csv(kind, context["dataset"], context["category_id"], year, level)
+    return category_csv(kind, context["dataset"], context["category_id"], year, level, context.get("ccat"))
 
 
 @callback(

@@ -30,9 +30,12 @@ PICKER_STATES = [State(p, "value") for p in PICKERS]
 assert len(PICKERS) == len(ms.PARAMS)
 
 
-def state_of(values) -> dict:
-    """A valid state from the pickers' values (in ``ms.PARAMS`` order)."""
-    return ms.resolve(dict(zip(ms.PARAMS, values)))[0]
+def state_of(values, ccat: str | None = None) -> dict:
+    """A valid state from the pickers' values (in ``ms.PARAMS`` order) and the custom category spec."""
+    query = dict(zip(ms.PARAMS, values))
+    if ccat and query.get("category") == ms.CUSTOM:
+        query["ccat"] = ccat
+    return ms.resolve(query)[0]
 
 
 def _str(v):
@@ -51,19 +54,24 @@ def _str(v):
     Input(ids.MAP_DATASET, "value"), Input(ids.MAP_LEVEL, "value"), Input(ids.MAP_CATEGORY, "value"),
     Input(ids.MAP_METRIC, "value"), Input(ids.MAP_YEAR, "value"), Input(ids.MAP_POP, "data"),
     State(ids.MAP_START_YEAR, "value"), State(ids.MAP_RULES, "value"), State(ids.MAP_DENOMINATOR, "value"),
+    State(ids.MAP_CCAT, "data"),
     prevent_initial_call=True,
 )
-def sync_pickers(dataset, level, category, metric, year, pop, start_year, rules, denominator):
-    return sync_outputs(ctx.triggered_id, dataset, level, category, metric, year, pop, start_year, rules, denominator)
+def sync_pickers(dataset, level, category, metric, year, pop, start_year, rules, denominator, ccat=None):
+    return sync_outputs(ctx.triggered_id, dataset, level, category, metric, year, pop, start_year, rules, denominator,
+                        ccat)
 
 
-def sync_outputs(trigger, dataset, level, category, metric, year, pop, start_year, rules, denominator):
+def sync_outputs(trigger, dataset, level, category, metric, year, pop, start_year, rules, denominator, ccat=None):
     """The outputs of :func:`sync_pickers` for the component id that triggered it."""
     current = dict(zip(ms.PARAMS, (dataset, level, category, metric, year, start_year, rules, denominator)))
     if trigger == ids.MAP_POP and pop:
         query = {k: v[-1] for k, v in parse_qs(pop.get("search", "").lstrip("?")).items()}
+        ccat = query.get("ccat") or ccat
     else:
-        query = current
+        query = dict(current)
+        if ccat and category == ms.CUSTOM:
+            query["ccat"] = ccat
     state, _notes = ms.resolve(query)
     new = {k: _str(v) for k, v in state.items()}
     changed = {k for k in ms.PARAMS if new[k] != _str(current[k])}
@@ -79,7 +87,7 @@ def sync_outputs(trigger, dataset, level, category, metric, year, pop, start_yea
     return (
         value("dataset"),
         ms.level_options(ds) if everything else no_update, value("level"),
-        ms.category_options(ds) if everything else no_update, value("category"),
+        ms.category_options(ds, ccat) if everything else no_update, value("category"),
         ms.metric_options(state["category"]) if metric_names else no_update, value("metric"),
         ms.year_options(ds, lv) if years else no_update, value("year"),
         ms.start_year_options(ds, lv, state["year"]) if starts else no_update, value("start_year"),
@@ -100,42 +108,44 @@ def map_outputs(state: dict, geo_on_page: str | None):
 @callback(
     Output(ids.MAP_GRAPH, "figure"), Output(ids.MAP_STATE, "data"), Output(ids.MAP_LEGEND, "children"),
     Output(ids.MAP_SOURCE, "children"),
-    *PICKER_INPUTS, State(ids.MAP_STATE, "data"),
+    *PICKER_INPUTS, State(ids.MAP_STATE, "data"), State(ids.MAP_CCAT, "data"),
     prevent_initial_call=True,
 )
 def update_map(*args):
-    *values, page = args
-    return map_outputs(state_of(values), (page or {}).get("geo"))
+    *values, page, ccat = args
+    return map_outputs(state_of(values, ccat), (page or {}).get("geo"))
 
 
 @callback(
     Output(ids.MAP_TABLE, "data"), Output(ids.MAP_TABLE, "columns"), Output(ids.MAP_TABLE, "page_count"),
     Output(ids.MAP_TABLE, "page_current"), Output(ids.MAP_TABLE_TITLE, "children"),
     *PICKER_INPUTS, Input(ids.MAP_TABLE, "page_current"), Input(ids.MAP_TABLE, "sort_by"),
-    State(ids.MAP_TABLE, "page_size"),
+    State(ids.MAP_TABLE, "page_size"), State(ids.MAP_CCAT, "data"),
     prevent_initial_call=True,
 )
 def update_table(*args):
-    return table_outputs(ctx.triggered_id, *args)
+    *rest, ccat = args
+    return table_outputs(ctx.triggered_id, *rest, ccat=ccat)
 
 
-def table_outputs(trigger, *args):
+def table_outputs(trigger, *args, ccat=None):
     *values, page, sort_by, page_size = args
     if trigger in PICKERS:
         page = 0
-    data, columns, n_pages, title = mt.table_page(state_of(values), page or 0, sort_by, page_size or 15)
+    data, columns, n_pages, title = mt.table_page(state_of(values, ccat), page or 0, sort_by, page_size or 15)
     return data, columns, n_pages, min(page or 0, n_pages - 1), title
 
 
 @callback(
     Output(ids.MAP_DOWNLOAD, "data"),
-    Input(ids.MAP_DOWNLOAD_BTN, "n_clicks"), *PICKER_STATES,
+    Input(ids.MAP_DOWNLOAD_BTN, "n_clicks"), *PICKER_STATES, State(ids.MAP_CCAT, "data"),
     prevent_initial_call=True,
 )
 def download_csv(n_clicks, *values):
     if not n_clicks:
         return no_update
-    state = state_of(values)
+    *values, ccat = values
+    state = state_of(values, ccat)
     return send_credit_csv(mt.csv_frame(state), mt.csv_filename(state), mt.csv_credit(state))
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 from analytics.stars import get_rules
 from analytics.store import DATASETS, get_store
 from callbacks.caching import cache
-from layouts.map_state import ALL, level_label
+from layouts.map_state import ALL, CUSTOM, level_label
 
 TABLE_COLUMNS = [
     "region_id", "region_name", "category_id", "category_name", "category_type", "employment",
@@ -178,13 +178,43 @@ def max_stars(rules: str) -> int:
     return int(getattr(r, "max_stars", len(r.criteria)))
 
 
+def custom_level_table(dataset: str, level: str, year: int, rules: str, denominator: str, ccat: str,
+                       start_year: int | None = None) -> pd.DataFrame:
+    """Like :func:`level_year_table` for a custom category (``analytics.custom.custom_table`` rows,
+    category_id set to ``"custom"``; growth since ``start_year`` from its metrics in both years)."""
+    from callbacks.custom_views import category_growth, custom_rows
+
+    t = custom_rows(dataset, level, year, rules, denominator, ccat=ccat)
+    t = t[[c for c in TABLE_COLUMNS if c in t.columns]].assign(category_id=CUSTOM)
+    if start_year is not None:
+        t = t.merge(category_growth(dataset, level, start_year, year, ccat), on="region_id", how="left")
+    return t.reset_index(drop=True)
+
+
+@lru_cache(maxsize=16)
+def regions_with_totals(dataset: str, level: str, year: int) -> frozenset:
+    """Regions of the level with a published total employment in the year (data, whatever the category)."""
+    ind = get_store(dataset).indicators
+    sel = (ind["level"] == level) & (ind["year"] == year) & ind["total_employment"].notna()
+    return frozenset(ind.loc[sel, "region_id"])
+
+
+NOT_PUBLISHED = {"us": "not published (fewer than 3 establishments, or none)"}
+
+
+def not_published_text(dataset: str) -> str:
+    return NOT_PUBLISHED.get(dataset, "not published")
+
+
 @cache.memoize()
 def view_table(dataset: str, level: str, category: str, metric: str, year: int, start_year: int | None,
-               rules: str, denominator: str) -> pd.DataFrame:
+               rules: str, denominator: str, ccat: str | None = None) -> pd.DataFrame:
     """One row per map region (geometry order): value, rank, rank_n, stars, criteria, flags.
 
     Columns: region_id, region_name, value, rank, rank_n, has_row (the region has data rows),
-    stars (0..k or NaN), stars_text, flags (text), plus the source columns for the CSV.
+    not_published (one category: the region has data that year, but no published cell for the
+    category), stars (0..k or NaN), stars_text, flags (text), plus the source columns for the CSV.
+    ``category == "custom"`` maps the custom category ``ccat`` (a spec).
     """
     ids, names = map_regions(dataset, level)
     frame = pd.DataFrame({"region_id": list(ids), "region_name": list(names)})
@@ -207,7 +237,10 @@ def view_table(dataset: str, level: str, category: str, metric: str, year: int, 
         ]
     else:
         growth = metric == "growth" and start_year is not None
-        t = level_year_table(dataset, level, year, rules, denominator, start_year if growth else None)
+        if category == CUSTOM:
+            t = custom_level_table(dataset, level, year, rules, denominator, ccat, start_year if growth else None)
+        else:
+            t = level_year_table(dataset, level, year, rules, denominator, start_year if growth else None)
         t = t[t["category_id"] == category].drop(columns=["region_name"])
         frame = frame.merge(t, on="region_id", how="left")
         frame["has_row"] = frame["category_id"].notna()
@@ -227,6 +260,12 @@ def view_table(dataset: str, level: str, category: str, metric: str, year: int, 
             "; ".join((["imputed"] if a else []) + ([f"incomplete: {b} parts missing"] if b > 0 else []))
             for a, b in zip(imputed, missing)
         ]
+    if category == ALL:
+        frame["not_published"] = False
+    else:  # data for the region that year, but no cell for this category (suppressed or none)
+        totals = regions_with_totals(dataset, level, year)
+        frame["not_published"] = frame["value"].isna() & ~frame["has_row"] & frame["region_id"].isin(totals)
+        frame.loc[frame["not_published"], "flags"] = not_published_text(dataset)
     rank, n = _rank(frame["value"])
     frame["rank"] = rank
     frame["rank_n"] = n

@@ -23,7 +23,7 @@ from plotly.colors import sequential as seq
 from analytics.store import DATASETS, get_store
 from callbacks import map_data as md
 from callbacks.caching import cache
-from layouts.common import DIVERGING, FONT, NO_DATA_COLOUR
+from layouts.common import DIVERGING, FONT, NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR
 from layouts.map_state import ALL
 
 BAND = 0.14  # share of the colour bar painted grey for "no data"
@@ -64,7 +64,9 @@ def _tick_label(x: float, fmt: str) -> str:
     return f"{x:,.0f}"
 
 
-def _palette(colours: str | list, lo_pos: float = BAND) -> list:
+def _palette(colours: str | list, lo_pos: float = BAND, split: bool = False) -> list:
+    """Colour scale: the grey "no data" band below ``lo_pos`` (its upper half "not published" when
+    ``split``), then the palette."""
     stops = PALETTES[colours] if isinstance(colours, str) else colours
     if isinstance(stops[0], (list, tuple)):
         pos = [p for p, _ in stops]
@@ -72,13 +74,16 @@ def _palette(colours: str | list, lo_pos: float = BAND) -> list:
     else:
         pos = list(np.linspace(0, 1, len(stops)))
         cols = list(stops)
-    return [[0.0, NO_DATA_COLOUR], [lo_pos, NO_DATA_COLOUR]] + [
-        [lo_pos + (1 - lo_pos) * p, c] for p, c in zip(pos, cols)]
+    band = [[0.0, NO_DATA_COLOUR], [lo_pos, NO_DATA_COLOUR]] if not split else [
+        [0.0, NO_DATA_COLOUR], [lo_pos / 2, NO_DATA_COLOUR], [lo_pos / 2, NOT_PUBLISHED_COLOUR],
+        [lo_pos, NOT_PUBLISHED_COLOUR]]
+    return band + [[lo_pos + (1 - lo_pos) * p, c] for p, c in zip(pos, cols)]
 
 
 def continuous(values: np.ndarray, fmt: str, colours: str, diverging: bool = False,
-               floor: float | None = None) -> Scale:
-    """Linear colours over the 2nd–95th percentile (extremes get the end colours), grey band below."""
+               floor: float | None = None, not_published: np.ndarray | None = None) -> Scale:
+    """Linear colours over the 2nd–95th percentile (extremes get the end colours), grey band below
+    (its upper half a lighter "not published" shade for the regions flagged in ``not_published``)."""
     v = values[np.isfinite(values)]
     if v.size == 0:
         lo, hi, step = 0.0, 1.0, 0.25
@@ -106,29 +111,44 @@ def continuous(values: np.ndarray, fmt: str, colours: str, diverging: bool = Fal
     def enc(x: float) -> int:
         return int(round(RES * (BAND + (1 - BAND) * (min(max(x, lo), hi) - lo) / (hi - lo))))
 
-    z = [enc(x) if math.isfinite(x) else 0 for x in values]
+    split = not_published is not None and bool(np.any(not_published))
+    np_z = round(RES * BAND * 0.75)
+    z = [enc(x) if math.isfinite(x) else (np_z if split and not_published[i] else 0) for i, x in enumerate(values)]
     ticks = list(np.arange(lo, hi + step / 2, step))
     labels = [_tick_label(t, fmt) for t in ticks]
     if capped_hi:
         labels[-1] = "≥ " + labels[-1]
     if capped_lo:
         labels[0] = "≤ " + labels[0]
-    colourscale = _palette(DIVERGING if diverging else colours)
+    colourscale = _palette(DIVERGING if diverging else colours, split=split)
     note = "Colours run to the 95th percentile; regions beyond it take the end colour (hover for values)." \
         if (capped_hi or capped_lo) else ""
-    return Scale(z, 0, RES, colourscale, [round(RES * BAND / 2)] + [enc(t) for t in ticks], ["no data"] + labels, note)
+    if split:
+        band_ticks, band_labels = [round(RES * BAND * 0.2), np_z], ["no data", "not publ."]
+    else:
+        band_ticks, band_labels = [round(RES * BAND / 2)], ["no data"]
+    return Scale(z, 0, RES, colourscale, band_ticks + [enc(t) for t in ticks], band_labels + labels, note)
 
 
-def stepped(values: np.ndarray, kmax: int, colours: str = "viridis") -> Scale:
-    """Integer classes 0..kmax as hard colour steps (no data = −1, grey); ticks at every class."""
-    n = kmax + 2
-    cols = [NO_DATA_COLOUR] + sample_colorscale(PALETTES[colours], list(np.linspace(0, 1, kmax + 1)))
+def stepped(values: np.ndarray, kmax: int, colours: str = "viridis", not_published: np.ndarray | None = None) -> Scale:
+    """Integer classes 0..kmax as hard colour steps (no data = −1, grey; not published = −1 in a
+    lighter shade, no data then −2); ticks at every class."""
+    split = not_published is not None and bool(np.any(not_published))
+    low = [NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR] if split else [NO_DATA_COLOUR]
+    n = kmax + 1 + len(low)
+    cols = low + sample_colorscale(PALETTES[colours], list(np.linspace(0, 1, kmax + 1)))
     scale = []
     for i, c in enumerate(cols):
         scale += [[i / n, c], [(i + 1) / n, c]]
-    z = [-1 if not math.isfinite(x) else int(x) for x in values]
-    labels = ["no data / not rated"] + [f"{k} " + "★" * k if k else "0" for k in range(kmax + 1)]
-    return Scale(z, -1.5, kmax + 0.5, scale, list(range(-1, kmax + 1)), labels)
+    first = -len(low)
+    if split:
+        z = [int(x) if math.isfinite(x) else (-1 if not_published[i] else -2) for i, x in enumerate(values)]
+        labels = ["no data / not rated", "not published"]
+    else:
+        z = [-1 if not math.isfinite(x) else int(x) for x in values]
+        labels = ["no data / not rated"]
+    labels += [f"{k} " + "★" * k if k else "0" for k in range(kmax + 1)]
+    return Scale(z, first - 0.5, kmax + 0.5, scale, list(range(first, kmax + 1)), labels)
 
 
 # --- figure ------------------------------------------------------------------------------------------
@@ -138,26 +158,31 @@ def trace_update(state: dict) -> dict:
     metric = state["metric"]
     return _trace_update(state["dataset"], state["level"], state["category"], metric, state["year"],
                          state.get("start_year") if metric == "growth" else None, state["rules"],
-                         state["denominator"])
+                         state["denominator"], state.get("ccat"))
 
 
 @cache.memoize()
 def _trace_update(ds: str, level: str, cat: str, metric: str, year: int, start: int | None, rules: str,
-                  den: str) -> dict:
-    frame = md.view_table(ds, level, cat, metric, year, start, rules, den)
+                  den: str, ccat: str | None = None) -> dict:
+    frame = md.view_table(ds, level, cat, metric, year, start, rules, den, ccat)
     info = md.metric_info(ds, cat, metric, year, start, rules, den)
     values = frame["value"].to_numpy(dtype=float)
+    not_published = frame["not_published"].to_numpy(dtype=bool)
     if info.scale == "steps":
-        scale = stepped(values, md.max_stars(rules))
+        scale = stepped(values, md.max_stars(rules), not_published=not_published)
     else:
         scale = continuous(values, info.fmt, info.colours, diverging=info.scale == "diverging",
-                           floor=2.0 if info.column == "lq" else None)
+                           floor=2.0 if info.column == "lq" else None, not_published=not_published)
+    np_text = md.not_published_text(ds)
     n = int(frame["rank_n"].iloc[0]) if len(frame) else 0
     steps = info.scale == "steps"
     show_stars = not steps and not (cat == ALL and metric == "stars")
     customdata = []
-    for value, rank, stars_text, flags, has_row in zip(values, frame["rank"], frame["stars_text"], frame["flags"],
-                                                       frame["has_row"]):
+    for value, rank, stars_text, flags, has_row, unpublished in zip(
+            values, frame["rank"], frame["stars_text"], frame["flags"], frame["has_row"], not_published):
+        if unpublished:
+            customdata.append(["not published", "n/a", "n/a" if show_stars else "", np_text])
+            continue
         if steps and stars_text:
             shown = stars_text  # "2/3 (size, LQ)" or "not rated"
         else:
@@ -180,7 +205,8 @@ def _trace_update(ds: str, level: str, cat: str, metric: str, year: int, start: 
         "z": scale.z, "zmin": scale.zmin, "zmax": scale.zmax, "zauto": False, "customdata": customdata,
         "hovertemplate": hover, "hovertemplatefallback": "no data", "colorscale": scale.colorscale,
         "colorbar": _colourbar(info.title, scale),
-        "meta": {"note": scale.note, "view": [ds, level, cat, metric, year, start, rules, den]},
+        "meta": {"note": scale.note, "view": [ds, level, cat, metric, year, start, rules, den]
+                 + ([ccat] if cat == "custom" else [])},
     }
 
 
@@ -245,12 +271,16 @@ def patch_figure(state: dict) -> Patch:
 def legend_note(state: dict) -> str:
     frame = md.view_table(state["dataset"], state["level"], state["category"], state["metric"], state["year"],
                           state.get("start_year") if state["metric"] == "growth" else None, state["rules"],
-                          state["denominator"])
+                          state["denominator"], state.get("ccat"))
     n_data = int(frame["value"].notna().sum())
+    n_unpub = int(frame["not_published"].sum())
     stars = state["metric"] == "stars" and state["category"] != ALL
     local = stars and not frame["rated"].fillna(False).astype(bool).any()
-    parts = [f"Grey = no data: {len(frame) - n_data:,} of {len(frame):,} regions"
+    parts = [f"Grey = no data: {len(frame) - n_data - n_unpub:,} of {len(frame):,} regions"
              + (" (a local category: not rated)" if local else "") + "."]
+    if n_unpub:
+        parts.append(f"Light sand = {md.not_published_text(state['dataset'])}: {n_unpub:,} regions with data "
+                     "that year but no published figure for this category.")
     if stars:
         parts.append("One star per criterion met; hover a region for which.")
     note = trace_update(state)["meta"]["note"]

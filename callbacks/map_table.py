@@ -13,7 +13,13 @@ from dash.dash_table.Format import Format, Group, Scheme, Sign
 
 from analytics.store import DATASETS
 from callbacks import map_data as md
-from layouts.map_state import ALL, category_names, level_label, region_href, to_query
+from layouts.map_state import ALL, CUSTOM, category_names, level_label, region_href, to_query
+
+
+def _category_name(state: dict) -> str:
+    if state["category"] == CUSTOM and state.get("ccat"):
+        return state["ccat"].partition("=")[0] + " (custom: " + state["ccat"] + ")"
+    return category_names(state["dataset"]).get(state["category"], state["category"])
 
 
 def _md(text: str) -> str:
@@ -27,7 +33,7 @@ def _frame(state: dict) -> tuple[pd.DataFrame, md.MetricInfo]:
             state["rules"], state["denominator"])
     info = md.metric_info(state["dataset"], state["category"], state["metric"], state["year"], start,
                           state["rules"], state["denominator"])
-    return md.view_table(*args), info
+    return md.view_table(*args, state.get("ccat")), info
 
 
 def _value_format(fmt: str) -> Format:
@@ -94,7 +100,7 @@ def csv_frame(state: dict) -> pd.DataFrame:
         out["start_year"] = state.get("start_year")
     if state["category"] != ALL:
         out["category_id"] = state["category"]
-        out["category_name"] = category_names(state["dataset"]).get(state["category"], state["category"])
+        out["category_name"] = _category_name(state)
     out[info.column] = frame["value"]
     out["rank"] = frame["rank"].astype("Int64")
     out["rank_n"] = frame["rank_n"]
@@ -103,6 +109,7 @@ def csv_frame(state: dict) -> pd.DataFrame:
         out["criteria_met"] = frame["stars_text"]
         out["employment_imputed"] = frame["employment_imputed"]
         out["missing_parts"] = frame["missing_parts"].astype("Int64")
+        out["not_published"] = frame["not_published"]
     else:
         for col in ("starred_clusters", "imputed_clusters", "incomplete_clusters"):
             if col != info.column:
@@ -116,8 +123,7 @@ def csv_credit(state: dict) -> list[str]:
     start = state.get("start_year") if state["metric"] == "growth" else None
     info = md.metric_info(state["dataset"], state["category"], state["metric"], state["year"], start,
                           state["rules"], state["denominator"])
-    category = "all categories (region totals)" if state["category"] == ALL else \
-        category_names(state["dataset"]).get(state["category"], state["category"])
+    category = "all categories (region totals)" if state["category"] == ALL else _category_name(state)
     return [
         meta["source"],
         md.source_text(state["dataset"], state["level"], state["year"], state["category"], state["metric"], start)

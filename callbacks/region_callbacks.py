@@ -94,6 +94,8 @@ def _growth_start(year, start_year):
     State(ids.REGION_CONTEXT, "data"),
 )
 def update_region(year, start_year, rules, denominator, context):
+    if context.get("creg"):
+        return update_custom_region(year, start_year, rules, denominator, context)
     store = get_store(context["dataset"])
     region_id = context["region_id"]
     region = profiles.region_row(store.regions, region_id)
@@ -121,6 +123,38 @@ def update_region(year, start_year, rules, denominator, context):
                        "Pick an earlier start year.")
     div = diversification_table(store, table, region_id, level, year)
     return msg, {}, crumbs, cards, data, columns, timeline, div, start_options
+
+
+def update_custom_region(year, start_year, rules, denominator, context):
+    """The outputs of :func:`update_region` for a custom region: the member level's table with the
+    custom region added as one more region (ranks read "would rank k of n")."""
+    from callbacks.custom_views import region_with_peers
+
+    store = get_store(context["dataset"])
+    ui = dataset_ui(store)
+    start = _growth_start(year, start_year)
+    table, indicators, _metrics, level, cr = region_with_peers(store.dataset, context["creg"], year, rules,
+                                                               denominator, start)
+    have = profiles.years_with_data(indicators, cr.region_id)
+    start_options = start_year_options(store.years, have, year)
+    crumbs = dbc.Breadcrumb(items=[{"label": "Build your own", "href": "/build?" + urlencode(
+        {"dataset": store.dataset, "creg": context["creg"]})}, {"label": cr.name, "active": True}],
+        className="small mb-1")
+    timeline = timeline_figure(store, cr.region_id, year, ui, indicators)
+    if year not in have:
+        msg = dbc_note(f"The custom region has no complete data in {year} (every member must have data): "
+                       f"years with data: {', '.join(map(str, have)) or 'none'}.")
+        return msg, {"display": "none"}, crumbs, [], [], [], timeline, None, start_options
+    figs = profiles.key_figures(indicators, table, cr.region_id, level, year, gdp=None,
+                                employment_unit=ui["employment_unit"])
+    for f in figs:
+        if f["rank"] is not None:
+            f["rank_text"] = "would rank " + f["rank_text"]
+    cards = key_figure_cards(figs, level_label(store, level) + " (with this region)", year, ui)
+    pf = profiles.portfolio(table, cr.region_id, RULE_SETS[rules])
+    data, columns = portfolio_rows(pf, store.dataset, level, year, start, ui)
+    div = html.P("Diversification suggestions are given for built-in regions only.", className="small")
+    return None, {}, crumbs, cards, data, columns, timeline, div, start_options
 
 
 def start_year_options(years, have, year) -> list[dict]:
@@ -236,8 +270,8 @@ def diversification_table(store, table, region_id, level, year):
 # ---------------------------------------------------------------------------- charts
 
 
-def timeline_figure(store, region_id, year, ui) -> go.Figure:
-    t = profiles.employment_timeline(store.indicators, region_id)
+def timeline_figure(store, region_id, year, ui, indicators=None) -> go.Figure:
+    t = profiles.employment_timeline(store.indicators if indicators is None else indicators, region_id)
     fig = go.Figure()
     for col, name, colour in (("total_employment", "Total", "#2c3e50"), ("traded_employment", "Traded", "#18a58c")):
         fig.add_trace(go.Scatter(x=t["year"], y=t[col], name=name, mode="lines+markers",
@@ -276,16 +310,28 @@ def empty_figure(text: str, height: int = 420) -> go.Figure:
 def update_bubble(year, start_year, rules, denominator, x, context):
     store = get_store(context["dataset"])
     region_id = context["region_id"]
-    region = profiles.region_row(store.regions, region_id)
     ui = dataset_ui(store)
     config = graph_config(f"portfolio_{region_id}_{year}")
-    if year not in profiles.years_with_data(store.indicators, region_id):
-        return empty_figure(f"No data in {year}", BUBBLE_HEIGHT), None, config
     start = _growth_start(year, start_year)
+    if context.get("creg"):  # a custom region: growth from region_metrics in the two years
+        from callbacks.custom_views import region_with_peers
+
+        if start is None:
+            return empty_figure("Pick a start year before the year to see growth", BUBBLE_HEIGHT), None, config
+        table, indicators, metrics, level, cr = region_with_peers(store.dataset, context["creg"], year, rules,
+                                                                  denominator, start)
+        region, region_id = {"level": level}, cr.region_id
+    else:
+        region = profiles.region_row(store.regions, region_id)
+        indicators, metrics = store.indicators, None
+    if year not in profiles.years_with_data(indicators, region_id):
+        return empty_figure(f"No data in {year}", BUBBLE_HEIGHT), None, config
     if start is None:
         return empty_figure("Pick a start year before the year to see growth", BUBBLE_HEIGHT), None, config
-    table = cached_table(store.dataset, region["level"], year, rules, denominator, start)
-    frame = profiles.bubble_frame(table, store.level_metrics(region["level"]), region_id, start, store.categories)
+    if metrics is None:
+        table = cached_table(store.dataset, region["level"], year, rules, denominator, start)
+        metrics = store.level_metrics(region["level"])
+    frame = profiles.bubble_frame(table, metrics, region_id, start, store.categories)
     bench = profiles.benchmark_growth(store.indicators, region["level"], start, year)
     fig, n_out = bubble_figure(frame, x, bench, start, year, ui)
     note = [
@@ -417,13 +463,21 @@ def bubble_figure(frame: pd.DataFrame, x: str, bench: float, start: int, year: i
 # ---------------------------------------------------------------------------- CSV
 
 
-def portfolio_csv(dataset: str, region_id: str, year: int, start_year, rules: str, denominator: str) -> dict:
+def portfolio_csv(dataset: str, region_id: str, year: int, start_year, rules: str, denominator: str,
+                  creg: str | None = None) -> dict:
     """The portfolio as a ``dcc.Download`` payload: line 1 the source credit, line 2 the settings."""
     store = get_store(dataset)
-    region = profiles.region_row(store.regions, region_id)
     ui = dataset_ui(store)
     start = _growth_start(year, start_year)
-    table = cached_table(dataset, region["level"], year, rules, denominator, start)
+    if creg:  # a custom region
+        from callbacks.custom_views import region_with_peers
+
+        table, _ind, _m, level, cr = region_with_peers(dataset, creg, year, rules, denominator, start)
+        region = {"name": cr.name, "level": level}
+        region_id = cr.region_id
+    else:
+        region = profiles.region_row(store.regions, region_id)
+        table = cached_table(dataset, region["level"], year, rules, denominator, start)
     pf = profiles.portfolio(table, region_id, RULE_SETS[rules])
     pf.insert(0, "year", year)
     pf.insert(0, "region_name", region["name"])
@@ -434,7 +488,10 @@ def portfolio_csv(dataset: str, region_id: str, year: int, start_year, rules: st
             f"{year}; stars: {RULE_SETS[rules].label}; LQ denominator: {DENOMINATORS[denominator]}; {growth}; "
             f"benchmark area: {ui['benchmark_area']}; employment in {ui['employment_unit']}, average wage in "
             f"{ui['currency']}. Cluster Observatory.")
-    return send_credit_csv(pf, f"portfolio_{dataset}_{region_id}_{year}.csv", [ui["source"], note])
+    if creg:
+        note += f" Custom region {creg}."
+    fname = region_id.replace(":", "-")
+    return send_credit_csv(pf, f"portfolio_{dataset}_{fname}_{year}.csv", [ui["source"], note])
 
 
 @callback(
@@ -450,4 +507,5 @@ def portfolio_csv(dataset: str, region_id: str, year: int, start_year, rules: st
 def download_portfolio(n_clicks, year, start_year, rules, denominator, context):
     if not n_clicks:
         return no_update
-    return portfolio_csv(context["dataset"], context["region_id"], year, start_year, rules, denominator)
+    return portfolio_csv(context["dataset"], context["region_id"], year, start_year, rules, denominator,
+                         context.get("creg"))

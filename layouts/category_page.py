@@ -74,11 +74,26 @@ def layout(dataset=None, category_id=None, year=None, level=None, **_other):
     store, problem = open_store(dataset)
     if problem is not None:
         return problem
-    cats = store.categories
-    row = cats[cats["category_id"] == category_id]
-    if row.empty:
-        return unknown_category(store, category_id)
-    cat = row.iloc[0]
+    ccat = _other.pop("ccat", None)
+    context = {"dataset": store.dataset, "category_id": category_id}
+    cc = None
+    if category_id == "custom":  # a custom category (?ccat=Name=nace:13,14), see callbacks/custom_views.py
+        from analytics.custom import category_type, members
+        from callbacks.custom_views import try_category
+
+        cc, problem = try_category(store.dataset, ccat)
+        if cc is None:
+            return not_found("This custom category cannot be shown.",
+                             problem or "The link has no custom category (ccat=Name=codes…).",
+                             html.A("Build a category", href="/build"), id_=ids.CUSTOM_MESSAGE)
+        cat = {"category_name": cc.name, "category_type": category_type(cc, store)}
+        context["ccat"] = cc.spec()
+    else:
+        cats = store.categories
+        row = cats[cats["category_id"] == category_id]
+        if row.empty:
+            return unknown_category(store, category_id)
+        cat = row.iloc[0]
     ui = dataset_ui(store)
     notes: list[str] = []
     years = store.years
@@ -91,9 +106,11 @@ def layout(dataset=None, category_id=None, year=None, level=None, **_other):
     system = store.meta.get("industry_system", "industry")
     if "vintage" in store.industries.columns:
         n_members = store.industries.loc[store.industries["category_id"] == category_id, "naics"].nunique()
-    subs = has_subclusters(store)
+    if cc is not None:
+        n_members = len(members(cc, store))
+    subs = has_subclusters(store) and cc is None
     return html.Div([
-        dcc.Store(id=ids.CATEGORY_CONTEXT, data={"dataset": store.dataset, "category_id": category_id}),
+        dcc.Store(id=ids.CATEGORY_CONTEXT, data=context),
         dcc.Store(id=ids.CATEGORY_URL_SYNC),
         html.Div(dbc.Breadcrumb(items=[{"label": "Map", "href": f"/map?dataset={store.dataset}"},
                                        {"label": cat["category_name"], "active": True}], className="small mb-1"),
@@ -116,7 +133,9 @@ def layout(dataset=None, category_id=None, year=None, level=None, **_other):
         _map_section(ui),
         dbc.Row([
             dbc.Col(_members_section(ui), lg=6, className="mb-4"),
-            dbc.Col(_related_section(store, category_id), lg=6, className="mb-4"),
+            dbc.Col(_related_section(store, category_id) if cc is None else html.P(
+                f"Custom category: {cc.spec()}. Related categories are given for built-in categories only.",
+                className="small text-muted"), lg=6, className="mb-4"),
         ]),
         _subclusters_section(store, category_id) if subs else None,
         dcc.Download(id=ids.CATEGORY_DOWNLOAD),

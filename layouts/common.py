@@ -15,6 +15,7 @@ from . import ids
 SEQUENTIAL = "Viridis"
 DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b35806"]]  # blue–white–orange (CVD-safe)
 NO_DATA_COLOUR = "#d9d9d9"
+NOT_PUBLISHED_COLOUR = "#f1ead6"  # a lighter sand: region with data, but no published cell for the category
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
@@ -56,6 +57,8 @@ def navbar() -> dbc.Navbar:
             dbc.NavbarBrand("Cluster Observatory", href="/"),
             dbc.Nav([
                 dbc.NavItem(dbc.NavLink("Map", href="/map")),
+                dbc.NavItem(dbc.NavLink("Build your own", href="/build")),
+                dbc.NavItem(dbc.NavLink("Compare", href="/compare")),
                 dbc.NavItem(dbc.NavLink("Methodology & sources", href="/methodology")),
             ], navbar=True, id=ids.NAV),
             html.Div([

@@ -35,7 +35,8 @@ def controls(state: dict) -> html.Div:
     return html.Div([
         _field("Dataset", _select(ids.MAP_DATASET, ms.dataset_options(), ds), ids.MAP_DATASET),
         _field("Region level", _select(ids.MAP_LEVEL, ms.level_options(ds), level), ids.MAP_LEVEL),
-        _field("Cluster category", _select(ids.MAP_CATEGORY, ms.category_options(ds), state["category"]),
+        _field("Cluster category", _select(ids.MAP_CATEGORY, ms.category_options(ds, state.get("ccat")),
+                                           state["category"]),
                ids.MAP_CATEGORY, "“All categories” maps region totals; the metric names say which."),
         _field("Metric", _select(ids.MAP_METRIC, ms.metric_options(state["category"]), state["metric"]),
                ids.MAP_METRIC),
@@ -72,6 +73,7 @@ def page(state: dict, notes: list[str]) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.MAP_STATE, data={"geo": f"{state['dataset']}/{state['level']}", "state": state}),
         dcc.Store(id=ids.MAP_POP),
+        dcc.Store(id=ids.MAP_CCAT, data=state.get("ccat")),
         dcc.Store(id=ids.MAP_URL_SYNC),
         html.H1("Map explorer", className="h3 mb-2"),
         dbc.Alert([html.Strong("Some settings in the link were not valid: "), " ".join(notes)],

@@ -17,7 +17,9 @@ from analytics.stars import RULE_SETS, get_rules
 from analytics.store import DATASETS, LEVELS, get_store
 
 PARAMS = ("dataset", "level", "category", "metric", "year", "start_year", "rules", "denominator")
+EXTRA = ("ccat",)  # a custom category spec (with category=custom), see callbacks/custom_views.py
 ALL = "all"
+CUSTOM = "custom"
 DENOMINATORS = {
     "total": "Total employment of the region (ECO)",
     "traded": "Traded or local employment (US portal)",
@@ -104,9 +106,16 @@ def level_options(dataset: str) -> list[dict]:
     return [{"label": level_label(dataset, lv), "value": lv} for lv in map_levels(dataset)]
 
 
-def category_options(dataset: str) -> list[dict]:
+def category_options(dataset: str, ccat: str | None = None) -> list[dict]:
+    """The categories of the dataset; a valid custom category spec adds the option "custom"."""
     cats = get_store(dataset).categories.sort_values(["category_type", "category_name"], ascending=[False, True])
     opts = [{"label": "All categories (region totals)", "value": ALL}]
+    if ccat:
+        from callbacks.custom_views import try_category
+
+        cc, _problem = try_category(dataset, ccat)
+        if cc is not None:
+            opts.append({"label": f"{cc.name} (custom)", "value": CUSTOM})
     for row in cats.itertuples():
         suffix = " (local)" if row.category_type == "local" else ""
         opts.append({"label": f"{row.category_name}{suffix}", "value": row.category_id})
@@ -154,7 +163,7 @@ def resolve(query: dict | None) -> tuple[dict, list[str]]:
     q = {k: _one(v) for k, v in (query or {}).items()}
     q = {k: (None if v in (None, "") else str(v)) for k, v in q.items()}
     notes: list[str] = []
-    unknown = sorted(set(q) - set(PARAMS))
+    unknown = sorted(set(q) - set(PARAMS) - set(EXTRA))
     if unknown:
         notes.append("Ignored unknown setting(s): " + ", ".join(f"{k}={q[k]}" for k in unknown) + ".")
 
@@ -181,7 +190,20 @@ def resolve(query: dict | None) -> tuple[dict, list[str]]:
 
     category = q.get("category")
     names = category_names(dataset)
-    if category != ALL and category not in names:
+    ccat = None
+    if q.get("ccat") is not None:
+        from callbacks.custom_views import try_category
+
+        cc, problem = try_category(dataset, q["ccat"])
+        if problem:
+            notes.append(problem)
+        else:
+            ccat = cc.spec()
+            if category in (None, CUSTOM):
+                category = CUSTOM
+    if category == CUSTOM and ccat is not None:
+        pass
+    elif category != ALL and category not in names:
         if category is not None:
             notes.append(f'Unknown cluster category "{category}": showing all categories.')
         category = ALL
@@ -229,6 +251,8 @@ def resolve(query: dict | None) -> tuple[dict, list[str]]:
 
     state = {"dataset": dataset, "level": level, "category": category, "metric": metric, "year": year,
              "start_year": start_year, "rules": rules, "denominator": denominator}
+    if category == CUSTOM:
+        state["ccat"] = ccat
     return state, notes
 
 
@@ -239,6 +263,8 @@ def to_query(state: dict) -> str:
     """
     pairs = [(k, state[k]) for k in PARAMS
              if state.get(k) is not None and (k != "start_year" or state.get("metric") == "growth")]
+    if state.get("category") == CUSTOM and state.get("ccat"):
+        pairs.append(("ccat", state["ccat"]))
     return "?" + urlencode([(k, str(v)) for k, v in pairs])
 
 

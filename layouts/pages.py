@@ -11,7 +11,10 @@ from dash import html
 
 from analytics.store import DATASETS, get_store
 from callbacks import category_callbacks, map_callbacks, methodology_callbacks, region_callbacks  # noqa: F401
-from layouts import category_page, map_page, methodology_page, region_page
+from callbacks import build_callbacks  # noqa: F401
+from callbacks import compare_callbacks  # noqa: F401
+from layouts import build_page, category_page, map_page, methodology_page, region_page
+from layouts import compare_page
 from layouts import map_state
 
 
@@ -61,3 +64,6 @@ dash.register_page("category", path_template="/category/<dataset>/<category_id>"
                    title="Category profile · Cluster Observatory")
 dash.register_page("methodology", path="/methodology", layout=methodology_page.layout,
                    title="Methodology and sources · Cluster Observatory")
+dash.register_page("compare", path="/compare", layout=compare_page.layout,
+                   title="Peer benchmarking · Cluster Observatory")
+dash.register_page("build", path="/build", layout=build_page.layout, title="Build your own · Cluster Observatory")

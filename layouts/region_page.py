@@ -163,12 +163,26 @@ def layout(dataset=None, region_id=None, year=None, start_year=None, rules=None,
     store, problem = open_store(dataset)
     if problem is not None:
         return problem
-    region = profiles.region_row(store.regions, region_id) if region_id else None
-    if region is None:
-        return unknown_region(store, region_id)
+    creg = _other.pop("creg", None)
+    context = {"dataset": store.dataset, "region_id": region_id}
+    if region_id == "custom":  # a custom region (?creg=Name=DK01+DK02+SE22), see callbacks/custom_views.py
+        from callbacks.custom_views import custom_region_indicators, member_level, try_region
+
+        cr, problem = try_region(store.dataset, creg)
+        if cr is None:
+            return not_found("This custom region cannot be shown.",
+                             problem or "The link has no custom region (creg=Name=CODE+CODE…).",
+                             html.A("Build a region", href="/build"), id_=ids.CUSTOM_MESSAGE)
+        region = {"region_id": cr.region_id, "name": cr.name, "level": member_level(store.dataset, cr)}
+        have = sorted(int(y) for y in custom_region_indicators(store.dataset, cr.spec())["year"])
+        context["creg"] = cr.spec()
+    else:
+        region = profiles.region_row(store.regions, region_id) if region_id else None
+        if region is None:
+            return unknown_region(store, region_id)
+        have = profiles.years_with_data(store.indicators, region_id)
     ui = dataset_ui(store)
     years = store.years
-    have = profiles.years_with_data(store.indicators, region_id)
     notes: list[str] = []
     default_year = have[-1] if have else years[-1]
     year = year_query(year, years, default_year, "year", notes)
@@ -184,12 +198,14 @@ def layout(dataset=None, region_id=None, year=None, start_year=None, rules=None,
 
     level = region["level"]
     children = store.regions[store.regions["parent_id"] == region_id].sort_values("region_id")
+    custom_members = context["creg"].partition("=")[2].replace("+", " + ") if "creg" in context else None
     return html.Div([
-        dcc.Store(id=ids.REGION_CONTEXT, data={"dataset": store.dataset, "region_id": region_id}),
+        dcc.Store(id=ids.REGION_CONTEXT, data=context),
         dcc.Store(id=ids.REGION_URL_SYNC),
         html.Div(id=ids.REGION_BREADCRUMB),
-        html.H1(f"{region['name']} ({region_id})", className="h2 mb-1"),
-        html.P([f"{level_label(store, level, singular=True)} · {ui['label']} · ",
+        html.H1(f"{region['name']} ({custom_members or region_id})", className="h2 mb-1"),
+        html.P([(f"Custom region of {level_label(store, level)} · " if custom_members else
+                 f"{level_label(store, level, singular=True)} · ") + f"{ui['label']} · ",
                 html.A("Methodology and sources", href="/methodology")], className="text-muted"),
         query_notes(notes),
         _controls(store, years, have, year, start_year, rules, denominator),

@@ -36,12 +36,13 @@ class MissingRawFile(FileNotFoundError):
     """A raw input file is absent; the message names it and says where it was looked for."""
 
 
-def require(raw: Path, rel: str) -> Path:
+def require(raw: Path, rel: str, dataset: str = "eu") -> Path:
+    """The raw file's path, or a one-line MissingRawFile naming it and how to get it."""
     path = raw / rel
     if not path.exists():
         raise MissingRawFile(
             f"missing raw file {rel} (looked in {raw}); set --raw DIR or CLUSTER_RAW_DIR, "
-            f"or run `python -m analytics download --raw DIR`"
+            f"or run `python -m analytics download --dataset {dataset} --raw DIR`"
         )
     return path
 

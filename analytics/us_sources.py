@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .eu_sources import MissingRawFile
+from .eu_sources import MissingRawFile  # noqa: F401  (re-exported)
+from .eu_sources import require as _require
 
 CLUSTER_LIST = "us/clusters/clusters_2014_list.csv"
 CLUSTER_VINTAGES = "us/clusters/clusters_2014_naics_by_vintage.csv"
@@ -65,13 +66,7 @@ EA_MEMBER_SUCCESSORS = {
 
 
 def require(raw: Path, rel: str) -> Path:
-    path = raw / rel
-    if not path.exists():
-        raise MissingRawFile(
-            f"missing raw file {rel} (looked in {raw}); set --raw DIR or CLUSTER_RAW_DIR, "
-            f"or run `python -m analytics download --dataset us --raw DIR`"
-        )
-    return path
+    return _require(raw, rel, "us")
 
 
 def check_inputs(raw: Path) -> None:

@@ -23,7 +23,7 @@ from analytics.store import DATASETS
 
 from . import ids
 from .common import datatable_style, graph_config, labelled_control, source_line, svg_button
-from .region_page import DENOMINATORS, choose, dataset_ui, level_label, open_store, parse_int, query_notes
+from .region_page import DENOMINATORS, choose, settings_controls, dataset_ui, level_label, open_store, parse_int, query_notes
 
 BASIS_LABELS = {
     "structure": "Similar economic structure",
@@ -189,19 +189,9 @@ def _controls(store, ui, level, region, cr, year, years, start, rules, denominat
                 placeholder="e.g. Oresund=DK01+DK02+SE22", className="form-control form-control-sm"),
                 ids.COMPARE_CREG, md=4),
         ], className="g-2"),
-        dbc.Row([
-            labelled_control("Year", dcc.Dropdown(id=ids.COMPARE_YEAR, options=year_options, value=year,
-                                                  clearable=False), ids.COMPARE_YEAR, md=2),
-            labelled_control("Growth from (start year)", dcc.Dropdown(
-                id=ids.COMPARE_START_YEAR, options=start_options, value=start, clearable=True,
-                placeholder="no growth"), ids.COMPARE_START_YEAR, md=2),
-            labelled_control("Star rules", dcc.Dropdown(
-                id=ids.COMPARE_RULES, options=[{"label": r.label, "value": k} for k, r in RULE_SETS.items()],
-                value=rules, clearable=False), ids.COMPARE_RULES, md=3),
-            labelled_control("LQ denominator", dcc.Dropdown(
-                id=ids.COMPARE_DENOMINATOR, options=[{"label": v, "value": k} for k, v in DENOMINATORS.items()],
-                value=denominator, clearable=False), ids.COMPARE_DENOMINATOR, md=5),
-        ], className="g-2"),
+        dbc.Row(settings_controls(
+            (ids.COMPARE_YEAR, ids.COMPARE_START_YEAR, ids.COMPARE_RULES, ids.COMPARE_DENOMINATOR),
+            year_options, year, start_options, start, rules, denominator), className="g-2"),
     ]), className="mb-3 bg-light border-0")
 
 

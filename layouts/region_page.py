@@ -245,23 +245,32 @@ def _join(items, sep=", "):
     return out
 
 
+def settings_controls(control_ids, year_options, year, start_options, start_year, rules, denominator) -> list:
+    """Year, start year, star rules and LQ denominator pickers (shared by the profile and compare pages)."""
+    year_id, start_id, rules_id, denom_id = control_ids
+    return [
+        labelled_control("Year", dcc.Dropdown(id=year_id, options=year_options, value=year,
+                                              clearable=False), year_id, md=2),
+        labelled_control("Growth from (start year)", dcc.Dropdown(
+            id=start_id, options=start_options, value=start_year, clearable=True,
+            placeholder="no growth"), start_id, md=2),
+        labelled_control("Star rules", dcc.Dropdown(
+            id=rules_id, options=[{"label": r.label, "value": k} for k, r in RULE_SETS.items()],
+            value=rules, clearable=False), rules_id, md=3),
+        labelled_control("LQ denominator", dcc.Dropdown(
+            id=denom_id, options=[{"label": v, "value": k} for k, v in DENOMINATORS.items()],
+            value=denominator, clearable=False), denom_id, md=5),
+    ]
+
+
 def _controls(store, years, have, year, start_year, rules, denominator) -> dbc.Card:
     year_options = [{"label": str(y), "value": y} for y in years]
     start_options = [{"label": str(y) if y in have else f"{y} (no data)", "value": y,
                       "disabled": y >= year or y not in have} for y in years]
-    return dbc.Card(dbc.CardBody(dbc.Row([
-        labelled_control("Year", dcc.Dropdown(id=ids.REGION_YEAR, options=year_options, value=year,
-                                              clearable=False), ids.REGION_YEAR, md=2),
-        labelled_control("Growth from (start year)", dcc.Dropdown(
-            id=ids.REGION_START_YEAR, options=start_options, value=start_year, clearable=True,
-            placeholder="no growth"), ids.REGION_START_YEAR, md=2),
-        labelled_control("Star rules", dcc.Dropdown(
-            id=ids.REGION_RULES, options=[{"label": r.label, "value": k} for k, r in RULE_SETS.items()],
-            value=rules, clearable=False), ids.REGION_RULES, md=3),
-        labelled_control("LQ denominator", dcc.Dropdown(
-            id=ids.REGION_DENOMINATOR, options=[{"label": v, "value": k} for k, v in DENOMINATORS.items()],
-            value=denominator, clearable=False), ids.REGION_DENOMINATOR, md=5),
-    ], className="g-2")), className="mb-3 bg-light border-0")
+    return dbc.Card(dbc.CardBody(dbc.Row(settings_controls(
+        (ids.REGION_YEAR, ids.REGION_START_YEAR, ids.REGION_RULES, ids.REGION_DENOMINATOR),
+        year_options, year, start_options, start_year, rules, denominator), className="g-2")),
+        className="mb-3 bg-light border-0")
 
 
 def _portfolio_section(ui) -> html.Section:

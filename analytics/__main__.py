@@ -1,6 +1,6 @@
 """Entry point for ``python -m analytics``."""
 import sys
 
-from .cli import main
+from analytics.cli import main
 
 sys.exit(main())

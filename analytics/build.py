@@ -21,16 +21,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from . import eu_sources, us_sources
-from .categories import EU_DEFINITIONS, load_eu_definitions
-from .engine import benchmark, level_metrics, region_indicators
-from .eu_build import build_eu
-from .eu_indicators import build_indicators
-from .geometry import eu_geometry, neighbours
-from .related import LIST_FILE, PAIRS_FILE, build_related
-from .categories import Definitions
-from .us_build import build_us, build_us_indicators, geometries as us_geometries
+from analytics import config
+from analytics.sources.eu import sources as eu_sources
+from analytics.sources.us import sources as us_sources
+from analytics.metrics.categories import EU_DEFINITIONS, load_eu_definitions
+from analytics.metrics.regions import benchmark, level_metrics, region_indicators
+from analytics.sources.eu.build import build_eu
+from analytics.sources.eu.indicators import build_indicators
+from analytics.sources.geometry import eu_geometry, neighbours
+from analytics.sources.related import LIST_FILE, PAIRS_FILE, build_related
+from analytics.metrics.categories import Definitions
+from analytics.sources.us.build import build_us, build_us_indicators, geometries as us_geometries
 
 BUILD_VERSION = 1
 
@@ -39,9 +40,17 @@ def log(message: str) -> None:
     """Progress goes to stderr, so CSV on stdout stays clean."""
     print(message, file=sys.stderr, flush=True)
 DATASETS = ("eu", "us")
-# modules that do not shape the build's output: editing them must not trigger a rebuild
-NOT_BUILD_CODE = {"__main__.py", "cli.py", "store.py", "quality.py", "download.py", "profiles.py", "custom.py",
-                  "peers.py", "library.py"}
+# The code that shapes the build's output: this module and the two folders below. Editing
+# anything in them triggers a rebuild; the serving layer, the CLI and the tools do not.
+BUILD_CODE = ("sources", "metrics")
+
+
+def _code_files() -> list[Path]:
+    pkg = Path(__file__).parent
+    files = [Path(__file__)]
+    for folder in BUILD_CODE:
+        files += sorted((pkg / folder).rglob("*.py"))
+    return files + [EU_DEFINITIONS]
 
 
 def _fingerprint(raw: Path) -> dict:
@@ -52,9 +61,9 @@ def _fingerprint(raw: Path) -> dict:
         files.update({str(p.relative_to(raw)): p for p in sorted(api.glob("*.csv.gz"))})
     inputs = {rel: [p.stat().st_size, int(p.stat().st_mtime)] for rel, p in files.items() if p.exists()}
     code = hashlib.sha256()
-    pkg = Path(__file__).parent
-    for path in sorted([*(p for p in pkg.glob("*.py") if p.name not in NOT_BUILD_CODE), EU_DEFINITIONS]):
-        code.update(path.name.encode())
+    root = Path(__file__).parent.parent
+    for path in _code_files():
+        code.update(str(path.relative_to(root)).encode())
         code.update(path.read_bytes())
     return {"version": BUILD_VERSION, "raw": str(raw), "inputs": inputs, "code": code.hexdigest()}
 

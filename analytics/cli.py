@@ -10,7 +10,7 @@ import sys
 
 import pandas as pd
 
-from . import config
+from analytics import config
 
 METRIC_COLUMNS = [
     "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type", "cluster_type",
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv[:1] == ["make-categories"]:
-            from .eu_definitions import main as make_categories
+            from analytics.sources.eu.definitions import main as make_categories
             return make_categories(argv[1:])
         args = _parser().parse_args(argv)
         return _run(args)
@@ -100,12 +100,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     if args.command == "build":
-        from .build import build, build_lock
+        from analytics.build import build, build_lock
         with build_lock(config.build_dir(args.build_dir)):
             build(args.raw, args.build_dir, progress=lambda s: print(s, file=sys.stderr))
         return 0
     if args.command == "download":
-        from .download import DownloadError, download
+        from analytics.download import DownloadError, download
         try:
             download(args.dataset, config.raw_dir(args.raw), years=_years(args.years), geo=args.geo,
                      progress=lambda s: print(s, file=sys.stderr))
@@ -121,7 +121,7 @@ def _run(args) -> int:
 
 
 def _store(args):
-    from .store import LEVELS, get_store
+    from analytics.serving.store import LEVELS, get_store
     if args.dataset not in LEVELS:
         raise CliError(f"--dataset {args.dataset!r}: available datasets are {', '.join(LEVELS)}")
     return get_store(args.dataset, args.build_dir, args.raw)
@@ -140,7 +140,7 @@ def _metrics(store, args) -> int:
             raise CliError(f"{name} {year}: {store.dataset} {args.level} has data for {_spans(years)}")
     if args.start_year is not None and args.start_year >= args.year:
         raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
-    from .custom import ValidationError, custom_table, parse_category, parse_region
+    from analytics.serving.custom import ValidationError, custom_table, parse_category, parse_region
 
     try:
         cc = parse_category(args.category, store) if args.category and "=" in args.category else None
@@ -172,7 +172,7 @@ def _metrics(store, args) -> int:
 
 
 def _related(store, args) -> int:
-    from .related import diversification, related_categories
+    from analytics.metrics.related import diversification, related_categories
 
     available = set(store.categories["category_id"])
     if bool(args.category) == bool(args.region):
@@ -211,6 +211,6 @@ def _quality(store, args) -> int:
     if args.json:
         print(json.dumps(q, indent=1))
         return 0
-    from .quality import format_report
+    from analytics.serving.quality import format_report
     print(format_report(q))
     return 0

@@ -11,7 +11,7 @@ datasets the project uses, as the *new* bulk TSV format (first column such as
 * ``nama_10r_2gdp``: regional GDP (whole dataset).
 * ``tgs00096``: population on 1 January by NUTS 2 region (whole dataset).
 
-The files are read with :func:`analytics.eurostat.read_bulk_tsv`.
+The files are read with :func:`analytics.sources.eu.eurostat.read_bulk_tsv`.
 
 ``download("us", raw_dir, years, geo)`` fetches County Business Patterns from the Census
 Data API (``https://api.census.gov/data/<year>/cbp``) for ``geo="state"`` (one request per
@@ -408,7 +408,7 @@ def _eurostat_payload(resp: requests.Response, code: str) -> bytes:
 
 def _validate_eurostat_tsv(tsv: bytes, code: str, selects: dict[str, set[str]]) -> int:
     """Parse with the project's reader; return the number of series rows."""
-    from .eurostat import read_bulk_tsv  # local import keeps module import light
+    from analytics.sources.eu.eurostat import read_bulk_tsv  # local import keeps module import light
 
     with tempfile.TemporaryDirectory(prefix="eurostat-check-") as tmp:
         path = Path(tmp) / f"{code}.tsv"

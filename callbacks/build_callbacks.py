@@ -1,9 +1,9 @@
 """Callbacks of the builder page (/build): live validation and preview, the region picker map,
 the address sync and the library (save, rename, delete, load).
 
-Every check is the engine's (``analytics.custom.parse_category`` / ``parse_region``); its
+Every check is the engine's (``analytics.serving.custom.parse_category`` / ``parse_region``); its
 ``ValidationError`` text is shown next to the control and nothing is saved. Library writes go
-through ``analytics.library.Library`` (one transaction each); a ``LibraryError`` is shown and
+through ``analytics.serving.library.Library`` (one transaction each); a ``LibraryError`` is shown and
 leaves the library as it was.
 """
 from __future__ import annotations
@@ -13,9 +13,9 @@ from urllib.parse import quote, urlencode
 
 from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, no_update
 
-from analytics import custom
-from analytics.library import Library, LibraryError, default_url
-from analytics.store import DATASETS, get_store
+from analytics.serving import custom
+from analytics.serving.library import Library, LibraryError, default_url
+from analytics.serving.store import DATASETS, get_store
 from callbacks import map_data as md
 from callbacks.custom_views import member_employment, parse_region
 from layouts import build_page as bp

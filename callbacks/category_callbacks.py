@@ -1,7 +1,7 @@
 """Callbacks of the category page: top regions (chart and table), LQ map, member industries,
 subclusters, related categories and their CSV downloads.
 
-Numbers come from :mod:`analytics.profiles` over ``Store.table`` (cached per level and year,
+Numbers come from :mod:`analytics.serving.profiles` over ``Store.table`` (cached per level and year,
 with the dataset's default star rules and LQ denominator). The map draws regions with data
 in the sequential, colour-blind-safe scale and the others in grey (no data).
 """
@@ -12,9 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
-from analytics import profiles
-from analytics.stars import RULE_SETS
-from analytics.store import get_store
+from analytics.serving import profiles
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving.store import get_store
 from layouts import ids
 from layouts.category_page import MAP_HEIGHT, RELATEDNESS_CREDIT, TOP_CHART_HEIGHT, has_subclusters, related_frame
 from layouts.common import graph_config, send_credit_csv

@@ -1,8 +1,8 @@
 """Callbacks of the peer benchmarking page (/compare): peer suggestion, the views, CSV, URL sync.
 
-The peers come from :func:`analytics.peers.suggest` on the cached year table of the level
+The peers come from :func:`analytics.metrics.peers.suggest` on the cached year table of the level
 (:func:`callbacks.region_callbacks.cached_table`); a custom focal region's rows come from
-:func:`analytics.custom.region_table` (cached here per spec and year). Every setting is written
+:func:`analytics.serving.custom.region_table` (cached here per spec and year). Every setting is written
 back into the query string with history.replaceState, so a copied link restores the view.
 """
 from __future__ import annotations
@@ -16,9 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
-from analytics import custom, peers as peer_engine
-from analytics.stars import RULE_SETS
-from analytics.store import get_store
+from analytics.serving import custom
+from analytics.metrics import peers as peer_engine
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving.store import get_store
 from layouts import ids
 from layouts.common import DIVERGING, fmt_int, send_credit_csv
 from layouts.compare_page import (ALL, BARS_HEIGHT, HEATMAP_HEIGHT, MAX_PEERS, N_PEERS, TRADED, level_regions,

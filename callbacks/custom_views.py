@@ -4,7 +4,7 @@ Specs come from URLs (Dash Pages passes them URL-decoded); :func:`try_category` 
 :func:`try_region` parse them against a dataset's store and return ``(definition, None)`` or
 ``(None, message)`` so a page can show the message and fall back to its default view.
 :func:`custom_rows` gives the ``Store.table``-like rows of a custom category and/or region
-(``analytics.custom.custom_table``), cached per process. No Dash components here.
+(``analytics.serving.custom.custom_table``), cached per process. No Dash components here.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analytics import custom
-from analytics.store import get_store
+from analytics.serving import custom
+from analytics.serving.store import get_store
 
 CUSTOM = "custom"  # the picker value / path id of a custom definition
 
@@ -127,7 +127,7 @@ def custom_region_indicators(dataset: str, creg: str) -> pd.DataFrame:
 
 def region_with_peers(dataset: str, creg: str, year: int, rules: str, denominator: str, start: int | None):
     """(table, indicators, level metrics) of the member level with the custom region added as one
-    more region, so the profile functions (``analytics.profiles``) work on it unchanged and its
+    more region, so the profile functions (``analytics.serving.profiles``) work on it unchanged and its
     ranks say where it would rank among the level's regions."""
     store = get_store(dataset)
     cr = parse_region(dataset, creg)

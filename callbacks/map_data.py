@@ -10,7 +10,7 @@ average wage). "All categories": a region-level measure per metric key —
 employment → total employment; size → total employment ÷ the benchmark area's (the sum over its
 ``meta["benchmark_level"]`` regions that year);
 lq → cluster strength (share of employment in traded clusters with LQ > 2, the chosen LQ
-denominator; as ``analytics.engine.region_indicators``);
+denominator; as ``analytics.metrics.regions.region_indicators``);
 focus → traded share of employment; stars → number of clusters with ≥ 1 star (chosen rules);
 growth → CAGR of total employment; wage → employment-weighted average wage over the clusters.
 """
@@ -23,8 +23,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analytics.stars import get_rules
-from analytics.store import DATASETS, get_store
+from analytics.metrics.stars import get_rules
+from analytics.serving.store import DATASETS, get_store
 from callbacks.caching import cache
 from layouts.map_state import ALL, CUSTOM, level_label
 
@@ -114,7 +114,7 @@ def region_measures(dataset: str, level: str, year: int, rules: str, denominator
     bench_level = DATASETS[dataset].get("benchmark_level", level)
     bench = all_ind.loc[(all_ind["level"] == bench_level) & (all_ind["year"] == year), "total_employment"]
     out["employment_share"] = total / bench.sum(min_count=1)
-    lq2 = t["employment"].where((t["lq"] > 2) & t["category_type"].eq("traded"))  # as analytics.engine
+    lq2 = t["employment"].where((t["lq"] > 2) & t["category_type"].eq("traded"))  # as analytics.metrics.regions
     out["cluster_strength"] = lq2.groupby(t["region_id"]).sum() / total.where(total > 0)
     out["traded_share"] = ind["traded_employment"].reindex(out.index) / total.where(total > 0)
     starred = (t["stars"].fillna(0).astype(float) >= 1) & t["rated"].astype(bool)
@@ -180,7 +180,7 @@ def max_stars(rules: str) -> int:
 
 def custom_level_table(dataset: str, level: str, year: int, rules: str, denominator: str, ccat: str,
                        start_year: int | None = None) -> pd.DataFrame:
-    """Like :func:`level_year_table` for a custom category (``analytics.custom.custom_table`` rows,
+    """Like :func:`level_year_table` for a custom category (``analytics.serving.custom.custom_table`` rows,
     category_id set to ``"custom"``; growth since ``start_year`` from its metrics in both years)."""
     from callbacks.custom_views import category_growth, custom_rows
 

@@ -20,7 +20,7 @@ from dash import Patch
 from plotly.colors import sample_colorscale
 from plotly.colors import sequential as seq
 
-from analytics.store import DATASETS, get_store
+from analytics.serving.store import DATASETS, get_store
 from callbacks import map_data as md
 from callbacks.caching import cache
 from layouts.common import DIVERGING, FONT, NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR

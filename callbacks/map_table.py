@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from dash.dash_table.Format import Format, Group, Scheme, Sign
 
-from analytics.store import DATASETS
+from analytics.serving.store import DATASETS
 from callbacks import map_data as md
 from layouts.map_state import ALL, CUSTOM, category_names, level_label, region_href, to_query
 

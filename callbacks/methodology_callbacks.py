@@ -13,8 +13,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from analytics import profiles
-from analytics.store import get_store
+from analytics.serving import profiles
+from analytics.serving.store import get_store
 from layouts import ids
 from layouts.common import send_credit_csv
 from layouts.region_page import dataset_ui

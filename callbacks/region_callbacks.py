@@ -1,6 +1,6 @@
 """Callbacks of the region page: key figures, portfolio table, bubble chart, timeline, CSV.
 
-The computations are in :mod:`analytics.profiles`; this module turns their frames into
+The computations are in :mod:`analytics.serving.profiles`; this module turns their frames into
 components and figures. Tables of a level and year are cached per process
 (:func:`cached_table`); the chosen settings are written back into the address bar (query
 string) without reloading the page, so a copied link restores the view.
@@ -16,9 +16,9 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, clientside_callback, dash_table, html, no_update
 
-from analytics import profiles
-from analytics.stars import RULE_SETS
-from analytics.store import get_store
+from analytics.serving import profiles
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving.store import get_store
 from layouts import ids
 from layouts.common import datatable_style, fmt_int, fmt_pct, graph_config, send_credit_csv
 from layouts.region_page import (BUBBLE_HEIGHT, DENOMINATORS, TIMELINE_HEIGHT, dataset_ui, level_label, num,

@@ -1,1 +1,1 @@
-"""Page layouts (Dash components only; data come from analytics.store)."""
+"""Page layouts (Dash components only; data come from analytics.serving.store)."""

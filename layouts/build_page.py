@@ -2,8 +2,8 @@
 
 The layout restores the builders from the query (a malformed spec gets a visible message and
 an empty builder); ``callbacks/build_callbacks.py`` validates every change with the engine
-(``analytics.custom``), shows the live preview and the links, writes the valid specs back
-into the address, and runs the library (``analytics.library``). Names are plain Dash text
+(``analytics.serving.custom``), shows the live preview and the links, writes the valid specs back
+into the address, and runs the library (``analytics.serving.library``). Names are plain Dash text
 everywhere (escaped by React), never HTML.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from functools import lru_cache
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
-from analytics import custom
-from analytics.store import DATASETS, get_store
+from analytics.serving import custom
+from analytics.serving.store import DATASETS, get_store
 from callbacks.custom_views import try_category, try_region
 from layouts import ids
 from layouts import map_state as ms

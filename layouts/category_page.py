@@ -13,8 +13,8 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import dash_table, dcc, html
 
-from analytics import profiles
-from analytics.stars import RULE_SETS
+from analytics.serving import profiles
+from analytics.metrics.stars import RULE_SETS
 
 from . import ids
 from .common import datatable_style, labelled_control, source_line, svg_button
@@ -78,7 +78,7 @@ def layout(dataset=None, category_id=None, year=None, level=None, **_other):
     context = {"dataset": store.dataset, "category_id": category_id}
     cc = None
     if category_id == "custom":  # a custom category (?ccat=Name=nace:13,14), see callbacks/custom_views.py
-        from analytics.custom import category_type, members
+        from analytics.serving.custom import category_type, members
         from callbacks.custom_views import try_category
 
         cc, problem = try_category(store.dataset, ccat)

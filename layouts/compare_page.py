@@ -3,7 +3,7 @@
 
 A focal region (a built-in region, or a custom region ``creg=Name=ID+ID`` whose peers come
 from its members' level, its members excluded) is compared with peer regions suggested on a
-stated basis (METHODOLOGY.md §4, :mod:`analytics.peers`) and editable by hand: a region ×
+stated basis (METHODOLOGY.md §4, :mod:`analytics.metrics.peers`) and editable by hand: a region ×
 category LQ heatmap, employment and growth bars, and a scorecard of the focal region's rank in
 the peer group. The layout validates the query (a bad value gets a visible note and the
 default instead) and sets the controls; ``callbacks/compare_callbacks.py`` fills the views
@@ -16,10 +16,10 @@ from functools import lru_cache
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
-from analytics.custom import ValidationError, parse_region
-from analytics.peers import BASES
-from analytics.stars import RULE_SETS
-from analytics.store import DATASETS
+from analytics.serving.custom import ValidationError, parse_region
+from analytics.metrics.peers import BASES
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving.store import DATASETS
 
 from . import ids
 from .common import datatable_style, graph_config, labelled_control, source_line, svg_button
@@ -44,7 +44,7 @@ BARS_HEIGHT = 420
 @lru_cache(maxsize=32)
 def level_regions(dataset: str, level: str, year: int) -> tuple[tuple[str, str], ...]:
     """(region_id, name) of the level's regions with employment data in ``year``, by id."""
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     store = get_store(dataset)
     ind = store.indicators
@@ -56,7 +56,7 @@ def level_regions(dataset: str, level: str, year: int) -> tuple[tuple[str, str],
 
 def default_region(dataset: str, level: str, year: int) -> str | None:
     """The level's largest region by total employment in the year (a sensible first focal region)."""
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     ind = get_store(dataset).indicators
     sel = ind[(ind["level"] == level) & (ind["year"] == year)].dropna(subset=["total_employment"])

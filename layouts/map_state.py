@@ -4,7 +4,7 @@ A *state* is a dict with the query parameters ``PARAMS`` (dataset, level, catego
 year, start_year, rules, denominator). :func:`resolve` checks each value against the store and
 falls back to a default — with a note saying what it changed — for anything it cannot use, so a
 mistyped link still opens a map. Everything is dataset-generic: datasets, levels, years and
-labels come from ``analytics.store`` (``DATASETS``, ``store.meta``, ``store.levels``).
+labels come from ``analytics.serving.store`` (``DATASETS``, ``store.meta``, ``store.levels``).
 Pure Python (no Dash), shared by the layout, the callbacks, the tests and the benchmark.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from analytics.stars import RULE_SETS, get_rules
-from analytics.store import DATASETS, LEVELS, get_store
+from analytics.metrics.stars import RULE_SETS, get_rules
+from analytics.serving.store import DATASETS, LEVELS, get_store
 
 PARAMS = ("dataset", "level", "category", "metric", "year", "start_year", "rules", "denominator")
 EXTRA = ("ccat",)  # a custom category spec (with category=custom), see callbacks/custom_views.py

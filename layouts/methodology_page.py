@@ -16,8 +16,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from analytics.stars import RULE_SETS
-from analytics.store import DATASETS, get_store
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving.store import DATASETS, get_store
 
 from . import ids
 from .region_page import DENOMINATORS

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from analytics.store import DATASETS, get_store
+from analytics.serving.store import DATASETS, get_store
 from callbacks import category_callbacks, map_callbacks, methodology_callbacks, region_callbacks  # noqa: F401
 from callbacks import build_callbacks  # noqa: F401
 from callbacks import compare_callbacks  # noqa: F401

@@ -19,9 +19,9 @@ import warnings
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
-from analytics import profiles
-from analytics.stars import RULE_SETS
-from analytics.store import DATASETS, get_store
+from analytics.serving import profiles
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving.store import DATASETS, get_store
 
 from . import ids
 from .common import FONT, datatable_style, graph_config, labelled_control, singular_level, source_line, svg_button

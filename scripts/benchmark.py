@@ -220,7 +220,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     import app as dash_app
     import_s = time.perf_counter() - t0
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from layouts.map_state import available_datasets, map_levels
 
     client = Client(dash_app.server)

@@ -35,7 +35,7 @@ def dash_app():
 
 
 def fashion_sum(year=None) -> float:
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     store = get_store("eu")
     f = store.facts(store.meta["benchmark_level"])
@@ -44,7 +44,7 @@ def fashion_sum(year=None) -> float:
 
 
 def oresund_sum(year=2015) -> float:
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     ind = get_store("eu").indicators
     return float(ind[ind["region_id"].isin(["DK01", "DK02", "SE22"]) & (ind["year"] == year)]["total_employment"].sum())
@@ -76,8 +76,8 @@ def test_region_preview_refuses_overlap(dash_app):
 
 
 def test_map_custom_category_values(dash_app):
-    from analytics import custom
-    from analytics.store import get_store
+    from analytics.serving import custom
+    from analytics.serving.store import get_store
     from callbacks import map_figure as mf
     from callbacks import map_data as md
     from layouts import map_state as ms

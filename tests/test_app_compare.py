@@ -84,8 +84,8 @@ def _url_peers(dash_duo) -> list[str]:
 
 
 def _expected(basis: str, region: str = "DE11", year: int = 2014) -> list[str]:
-    from analytics import peers
-    from analytics.store import get_store
+    from analytics.metrics import peers
+    from analytics.serving.store import get_store
 
     store = get_store("eu")
     table = store.table("nuts2", year)
@@ -123,7 +123,7 @@ def test_compare_smoke_structure_peers_and_neighbours(dash_duo, built):
 
     # basis → neighbours: the peers become the regions sharing a border with DE11
     _click(dash_duo, "#compare-basis input[value='neighbours']")
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     nb = get_store("eu").neighbours("nuts2")
     border = set(nb.loc[nb["region_id"] == "DE11", "neighbour_id"])
@@ -187,7 +187,7 @@ def test_compare_custom_region_is_focal_and_members_are_not_peers(dash_duo, buil
     assert q["creg"] == "Oresund=DK01+DK02+SE22" and "region" not in q
     # neighbours of a custom region: regions bordering any member, members excluded
     _click(dash_duo, "#compare-basis input[value='neighbours']")
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     nb = get_store("eu").neighbours("nuts2")
     border = set(nb.loc[nb["region_id"].isin(members), "neighbour_id"]) - members
@@ -214,7 +214,7 @@ def test_compare_malformed_custom_region_shows_a_message(dash_duo, built):
 
 def test_comparison_csv_has_credit_and_matches_the_store(built):
     import app  # noqa: F401  (registers the pages and callbacks)
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from callbacks import compare_callbacks as cc
 
     context = {"dataset": "eu", "level": "nuts2", "url_peers": None, "creg": None}
@@ -243,7 +243,7 @@ def test_peer_callback_time(built):
     import numpy as np
 
     import app  # noqa: F401
-    from analytics.peers import BASES
+    from analytics.metrics.peers import BASES
     from callbacks import compare_callbacks as cc
 
     context = {"dataset": "eu", "level": "nuts2", "url_peers": None, "creg": None}

@@ -231,7 +231,7 @@ def query_of(path: str) -> dict:
 def _inner_point(region_id: str) -> tuple[float, float]:
     from shapely.geometry import shape
 
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     feature = next(f for f in get_store("eu").geometry("nuts2")["features"] if f["id"] == region_id)
     p = shape(feature["geometry"]).representative_point()
@@ -311,7 +311,7 @@ def _values(q: dict) -> list:
 
 
 def test_csv_download_has_credit_and_store_numbers(dash_app):
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from callbacks.map_callbacks import download_csv
 
     q = query_of(URL_LQ)
@@ -332,7 +332,7 @@ def test_csv_download_has_credit_and_store_numbers(dash_app):
 
 
 def test_csv_all_categories_matches_indicators(dash_app):
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from callbacks.map_callbacks import download_csv
 
     out = download_csv(1, *_values({"dataset": "eu", "level": "nuts2", "category": "all", "metric": "employment",

@@ -111,7 +111,7 @@ def test_region_portfolio_table_sorts(dash_duo, built):
     ascending, descending = (first, second) if first[0] <= first[-1] else (second, first)
     assert ascending == sorted(ascending) and descending == sorted(descending, reverse=True)
     # the store's highest LQ in the region comes first when sorted descending
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
 
     t = get_store("eu").table("nuts2", 2014)
     assert descending[0] == pytest.approx(round(t.loc[t["region_id"] == "DE11", "lq"].max(), 2), abs=0.006)
@@ -167,7 +167,7 @@ def test_unknown_category_shows_message(dash_duo, built):
 
 @browser
 def test_methodology_page_renders(dash_duo, built):
-    from analytics.stars import RULE_SETS
+    from analytics.metrics.stars import RULE_SETS
 
     _open(dash_duo, "/methodology", "#method-quality table")
     text = dash_duo.find_element(".methodology-page").text
@@ -193,7 +193,7 @@ def _read_csv(payload: dict):
 
 def test_portfolio_csv_has_credit_and_store_numbers(built):
     import app  # noqa: F401  (registers the pages and callbacks)
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from callbacks.region_callbacks import download_portfolio
 
     store = get_store("eu")
@@ -215,7 +215,7 @@ def test_portfolio_csv_has_credit_and_store_numbers(built):
 
 def test_category_csvs_have_credit_and_store_numbers(built):
     import app  # noqa: F401
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from callbacks.category_callbacks import category_csv
 
     store = get_store("eu")
@@ -237,7 +237,7 @@ def test_category_csvs_have_credit_and_store_numbers(built):
 
 def test_imputed_share_csv(built):
     import app  # noqa: F401
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     from callbacks.methodology_callbacks import download_imputed
 
     credit, _, df = _read_csv(download_imputed(1, "eu"))

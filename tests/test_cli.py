@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import config, eu_sources
+from analytics import config
+from analytics.sources.eu import sources as eu_sources
 
 ROOT = config.PROJECT_ROOT
 RAW = config.raw_dir()
@@ -38,7 +39,7 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def store():
     if MISSING:
         pytest.skip(f"raw data not available under {RAW}")
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     return get_store("eu")  # shared with the integration tests: one build per session
 
 

@@ -10,7 +10,7 @@ What a user relies on:
   anybody else's stars;
 * a bad definition is refused with one clear sentence (UI and CLI alike).
 
-All checks run on the real EU and US builds (``analytics.store.get_store``), like the app.
+All checks run on the real EU and US builds (``analytics.serving.store.get_store``), like the app.
 """
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import config, eu_sources, us_sources
-from analytics.custom import (ValidationError, category_metrics, custom_table, members, parse_category,
+from analytics import config
+from analytics.sources.eu import sources as eu_sources
+from analytics.sources.us import sources as us_sources
+from analytics.serving.custom import (ValidationError, category_metrics, custom_table, members, parse_category,
                               parse_region, rate_category, region_table, years_complete)
 
 ROOT = config.PROJECT_ROOT
@@ -45,13 +47,13 @@ RULES = [(rules, den) for rules in ("eco2008", "us-strong") for den in ("total",
 
 @pytest.fixture(scope="module")
 def eu():
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     return get_store("eu")  # builds once (both datasets) into $CLUSTER_BUILD_DIR
 
 
 @pytest.fixture(scope="module")
 def us():
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     return get_store("us")
 
 

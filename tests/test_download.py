@@ -18,7 +18,7 @@ import requests
 
 from analytics import download as dl
 from analytics.download import DownloadError, download
-from analytics.eurostat import read_bulk_tsv
+from analytics.sources.eu.eurostat import read_bulk_tsv
 
 FIX = Path(__file__).parent / "fixtures" / "download"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -1,4 +1,4 @@
-"""Tests of analytics.eu_definitions: a hand-made fixture, then the real data files."""
+"""Tests of analytics.sources.eu.definitions: a hand-made fixture, then the real data files."""
 from __future__ import annotations
 
 import gzip
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics import config
-from analytics import eu_definitions as ed
+from analytics.sources.eu import definitions as ed
 
 # ---------------------------------------------------------------------------------------------
 # (a) Hand-made fixture. Two clusters: 1 "Alpha" (traded) and 101 "Beta" (local).

@@ -1,6 +1,6 @@
 """The European build on the real files (Eurostat SBS 2008–2015 on the NUTS 2021 map).
 
-Uses the normal build through ``analytics.store.get_store("eu")`` (built on first use into
+Uses the normal build through ``analytics.serving.store.get_store("eu")`` (built on first use into
 $CLUSTER_BUILD_DIR or data/build, then cached for the session). Skipped when the raw files
 are absent. Run with ``-s`` to see the figures the tests print.
 """
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import config, eu_sources
+from analytics import config
+from analytics.sources.eu import sources as eu_sources
 
 RAW = config.raw_dir()
 MISSING = [rel for rel in eu_sources.REQUIRED if not (RAW / rel).exists()]
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def store():
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     return get_store("eu")  # builds once if missing or stale, then cached per process
 
 
@@ -48,8 +49,8 @@ def test_2014_has_at_least_250_nuts2_regions_on_the_2021_map(store, nuts2):
 
 
 def test_every_unmatched_source_region_is_reported_with_a_reason(store, nuts2):
-    from analytics.eu_build import BLOCK
-    from analytics.nuts import load_changes, recode_table
+    from analytics.sources.eu.build import BLOCK
+    from analytics.sources.eu.nuts import load_changes, recode_table
 
     sbs = eu_sources.read_sbs(RAW)
     src = sbs[(sbs["indicator"] == "employment") & (sbs["geo"].str.len() == 4) & sbs["value"].notna()

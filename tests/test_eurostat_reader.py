@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.eurostat import read_bulk_tsv
+from analytics.sources.eu.eurostat import read_bulk_tsv
 
 # Old layout: years descending, header cells padded with a space, flags after the value.
 OLD = (

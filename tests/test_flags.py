@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.flags import is_confidential, parse_cell, parse_series
+from analytics.sources.eu.flags import is_confidential, parse_cell, parse_series
 
 # raw cell -> (value, flags); NaN written as None here
 CASES = [

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.imputation import impute_from_parents
+from analytics.sources.eu.imputation import impute_from_parents
 
 C = np.nan  # a confidential / missing cell
 

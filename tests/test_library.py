@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from analytics.custom import MAX_SPEC, ValidationError
-from analytics.library import Library, LibraryError
+from analytics.serving.custom import MAX_SPEC, ValidationError
+from analytics.serving.library import Library, LibraryError
 
 PG_URL = os.environ.get("CLUSTER_TEST_PG_URL")
 PG_SKIP = ("PostgreSQL not tested: set CLUSTER_TEST_PG_URL to a SQLAlchemy URL of a database the tests may "

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.categories import Definitions
-from analytics.engine import benchmark, region_totals
-from analytics.metrics import add_ranks, category_facts, compute_metrics, growth
+from analytics.metrics.categories import Definitions
+from analytics.metrics.regions import benchmark, region_totals
+from analytics.metrics.core import add_ranks, category_facts, compute_metrics, growth
 
 N = np.nan
 

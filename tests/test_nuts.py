@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import config, eu_sources
-from analytics.nuts import VERSIONS, load_changes, recode_table
+from analytics import config
+from analytics.sources.eu import sources as eu_sources
+from analytics.sources.eu.nuts import VERSIONS, load_changes, recode_table
 
 CODE_COLS = [f"code_{v}" for v in VERSIONS]
 CHANGE_COLS = [f"change_{v}" for v in VERSIONS]
@@ -145,7 +146,7 @@ def real() -> pd.DataFrame:
     missing = [rel for rel in _NEEDED if not (RAW / rel).exists()]
     if missing:
         pytest.skip(f"raw data not available: {', '.join(missing)} under {RAW}")
-    from analytics.eu_build import read_geo_regions
+    from analytics.sources.eu.build import read_geo_regions
     geo = read_geo_regions(RAW)
     targets = set(geo.loc[geo["level"] == "nuts2", "region_id"])
     codes = ["FR62", "EL11", "HU10", "PL11", "PL12", "DE41", "DE42", "AT13", "DED1", "FRJ2"]

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import config, eu_sources
-from analytics.peers import BASES, scorecard, suggest
+from analytics import config
+from analytics.sources.eu import sources as eu_sources
+from analytics.metrics.peers import BASES, scorecard, suggest
 
 # Region × category employment shares (focus) and stars. R1 is the focal region.
 #            a     b     c
@@ -172,7 +173,7 @@ needs_data = pytest.mark.skipif(bool(MISSING), reason=f"raw data not available u
 
 @pytest.fixture(scope="module")
 def eu_2014():
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     store = get_store("eu")
     table = store.table("nuts2", 2014)
     ind = store.indicators

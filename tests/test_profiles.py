@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import profiles as P
-from analytics.stars import RULE_SETS
+from analytics.serving import profiles as P
+from analytics.metrics.stars import RULE_SETS
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.prosperity import fit
+from analytics.metrics.prosperity import fit
 
 
 def test_fit_recovers_exact_quadratic():

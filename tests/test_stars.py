@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.stars import Eco2008, UsStrong, get_rules, lq_column, rate
+from analytics.metrics.stars import Eco2008, UsStrong, get_rules, lq_column, rate
 
 N = np.nan
 

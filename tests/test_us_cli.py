@@ -14,7 +14,8 @@ import sys
 import pandas as pd
 import pytest
 
-from analytics import config, us_sources
+from analytics import config
+from analytics.sources.us import sources as us_sources
 
 ROOT = config.PROJECT_ROOT
 RAW = config.raw_dir()
@@ -35,7 +36,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def store():
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     return get_store("us")  # shared with the integration tests: one build per session
 
 

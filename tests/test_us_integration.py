@@ -1,7 +1,7 @@
 """The US build on the real files (County Business Patterns 2000–2011 and 2017–2021, the 2014
 benchmark cluster definitions, BEA economic areas).
 
-Uses the normal build through ``analytics.store.get_store("us")`` (built on first use into
+Uses the normal build through ``analytics.serving.store.get_store("us")`` (built on first use into
 $CLUSTER_BUILD_DIR or data/build, then cached for the session). Skipped when the raw files are
 absent. Expected counts come from PROVENANCE.md (the data's documentation), not from the code.
 Run with ``-s`` to see the figures the tests print.
@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import config, us_sources
+from analytics import config
+from analytics.sources.us import sources as us_sources
 
 RAW = config.raw_dir()
 MISSING = [rel for rel in us_sources.REQUIRED if not (RAW / rel).exists()]
@@ -30,7 +31,7 @@ NO_COUNTY_STATES = set("CA FL GA IL IN MI NY NC OH PA TX VA DC".split())
 
 @pytest.fixture(scope="session")
 def store():
-    from analytics.store import get_store
+    from analytics.serving.store import get_store
     return get_store("us")  # builds once if missing or stale, then cached per process
 
 
@@ -286,7 +287,7 @@ def _pairs() -> pd.DataFrame:
 
 
 def test_automotive_is_related_to_metalworking(store):
-    from analytics.related import related_categories
+    from analytics.metrics.related import related_categories
     r = related_categories(store.related, "automotive", set(store.categories["category_id"]), top=51)
     assert "metalworking_technology" in set(r["related_id"])
     row = r.set_index("related_id").loc["metalworking_technology"]
@@ -297,7 +298,7 @@ def test_automotive_is_related_to_metalworking(store):
 
 
 def test_michigan_2017_related_clusters_of_its_strong_clusters(store):
-    from analytics.related import diversification
+    from analytics.metrics.related import diversification
     t = store.table("state", 2017)
     mine = t[t["region_id"] == "26"]
     strong = set(mine.loc[mine["stars"].fillna(0) > 0, "category_id"])

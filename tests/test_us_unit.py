@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import us_sources as src
-from analytics.categories import Definitions
-from analytics.engine import benchmark, level_metrics, region_totals
-from analytics.metrics import growth
-from analytics.stars import UsStrong, rate
-from analytics.us_build import _aggregate, _complete_parents, build_us
+from analytics.sources.us import sources as src
+from analytics.metrics.categories import Definitions
+from analytics.metrics.regions import benchmark, level_metrics, region_totals
+from analytics.metrics.core import growth
+from analytics.metrics.stars import UsStrong, rate
+from analytics.sources.us.build import _aggregate, _complete_parents, build_us
 
 
 def _write(raw: Path, rel: str, text: str) -> None:
@@ -553,7 +553,7 @@ def test_region_indicators_rate_each_region_level_on_its_own():
     #   emp P25 = 50 → emp 50 is not > 50: none strong.
     # (Mixed into one base, T's LQ P75 over 0.5 0.8 1.5 1.5 1.5 3 5 5 5 at 0.75·8 = 6 → 5.0, so R5 and
     #  R6 would lose T.)
-    from analytics.engine import region_indicators
+    from analytics.metrics.regions import region_indicators
     states = _us_table().assign(level="state")
     counties = pd.DataFrame({"region_id": ["C1", "C2", "C3"], "category_id": "T", "category_type": "traded",
                              "employment": 50.0, "units": 2.0, "lq_type": 5.0, "lq_total": 5.0, "year": 2017,

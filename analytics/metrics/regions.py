@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .categories import Definitions
-from .metrics import add_ranks, compute_metrics
-from .stars import rate
+from analytics.metrics.categories import Definitions
+from analytics.metrics.core import add_ranks, compute_metrics
+from analytics.metrics.stars import rate
 
 
 def region_totals(facts: pd.DataFrame, defs: Definitions, totals: pd.DataFrame | None = None) -> pd.DataFrame:

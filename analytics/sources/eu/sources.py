@@ -1,7 +1,7 @@
 """Read the raw European files (Eurostat SBS, LFS, GDP, population, patents) into tidy tables.
 
 Every function takes the raw-data directory and returns long tables keyed by the *original*
-region codes; recoding to NUTS 2021 happens in :mod:`analytics.eu_build`.
+region codes; recoding to NUTS 2021 happens in :mod:`analytics.sources.eu.build`.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .eurostat import read_bulk_tsv
-from .flags import parse_series
+from analytics.sources.eu.eurostat import read_bulk_tsv
+from analytics.sources.eu.flags import parse_series
 
 SBS_FILE = "eu/sbs_regional/sbs_r_nuts06_r2_2017vintage.tsv.gz"
 SBS_API_FILE = "eu/eurostat_api/sbs_r_nuts06_r2.tsv.gz"  # written by `python -m analytics download`

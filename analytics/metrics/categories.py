@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import DEFINITIONS_DIR
+from analytics.config import DEFINITIONS_DIR
 
 EU_DEFINITIONS = DEFINITIONS_DIR / "eu_cluster_categories.csv"
 

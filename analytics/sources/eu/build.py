@@ -1,8 +1,8 @@
 """Build the European dataset: SBS cells → imputed, NUTS 2021 industry facts at every level.
 
 Steps: read SBS (employment, wages, local units), impute confidential/missing NUTS 2 cells
-from parent remainders (:mod:`analytics.imputation`), recode NUTS 2 codes to NUTS 2021
-(:mod:`analytics.nuts`), keep the building-block industries (NACE divisions and S95), and sum
+from parent remainders (:mod:`analytics.sources.eu.imputation`), recode NUTS 2 codes to NUTS 2021
+(:mod:`analytics.sources.eu.nuts`), keep the building-block industries (NACE divisions and S95), and sum
 NUTS 2 into NUTS 1 and countries. A NUTS 1 or country total is only given for a year when
 every one of its NUTS 2 regions (on the 2021 map, within the data's countries) has data;
 otherwise it is reported as incomplete, never as a smaller total.
@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import eu_sources as src
-from .imputation import impute_from_parents
-from .nuts import load_changes, recode_table
+from analytics.sources.eu import sources as src
+from analytics.sources.eu.imputation import impute_from_parents
+from analytics.sources.eu.nuts import load_changes, recode_table
 
 LEVELS = ("nuts2", "nuts1", "country")
 BLOCK = r"^([B-N]\d\d|S95)$"  # NACE divisions of the business economy, plus S95

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .flags import parse_series
+from analytics.sources.eu.flags import parse_series
 
 
 def _open_text(path: Path):

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .eu_sources import MissingRawFile  # noqa: F401  (re-exported)
-from .eu_sources import require as _require
+from analytics.sources.eu.sources import MissingRawFile  # noqa: F401  (re-exported)
+from analytics.sources.eu.sources import require as _require
 
 CLUSTER_LIST = "us/clusters/clusters_2014_list.csv"
 CLUSTER_VINTAGES = "us/clusters/clusters_2014_naics_by_vintage.csv"

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import us_sources as src
-from .geometry import feature_collection, light_feature, topo_features
+from analytics.sources.us import sources as src
+from analytics.sources.geometry import feature_collection, light_feature, topo_features
 
 LEVELS = ("state", "county", "ea", "nation")
 

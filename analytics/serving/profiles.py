@@ -1,6 +1,6 @@
 """Computations behind the region, category and methodology pages (pure pandas, no Dash).
 
-Everything here takes plain tables (the shapes :class:`analytics.store.Store` returns) and
+Everything here takes plain tables (the shapes :class:`analytics.serving.store.Store` returns) and
 gives back small DataFrames or dicts the pages render as they are, so the numbers a page
 shows can be unit-tested on a hand-made fixture (``tests/test_profiles.py``).
 
@@ -172,7 +172,7 @@ def criteria_met(row, rules) -> str:
     """Which star criteria a regional cluster meets and by how much, e.g. 'LQ 5.25 ≥ 2'.
 
     ``row``: one row of ``Store.table`` (a Series or dict; the thresholds the cluster was
-    compared with are columns); ``rules``: the rule-set object (``analytics.stars.RULE_SETS[name]``).
+    compared with are columns); ``rules``: the rule-set object (``analytics.metrics.stars.RULE_SETS[name]``).
     """
     g = row.get
     if ("rated" in row and not _true(g("rated"))) or g("stars") is None or _isnan(g("stars")):
@@ -304,10 +304,10 @@ def diversification_opportunities(related: pd.DataFrame, table: pd.DataFrame, re
                                   top: int = 10) -> pd.DataFrame:
     """Categories related to the region's starred ones but not starred themselves.
 
-    Uses :func:`analytics.related.diversification` (relatedness density, 0–100); the ids in
+    Uses :func:`analytics.metrics.related.diversification` (relatedness density, 0–100); the ids in
     ``related_to`` are replaced by category names.
     """
-    from .related import diversification
+    from analytics.metrics.related import diversification
 
     r = table[table["region_id"] == region_id]
     stars = pd.to_numeric(r["stars"], errors="coerce").fillna(0)
@@ -370,7 +370,7 @@ def category_subclusters(subclusters: pd.DataFrame, category_id: str) -> pd.Data
 def related_table(related: pd.DataFrame, category_id: str, available: set[str] | None = None,
                   top: int = 10) -> pd.DataFrame:
     """Related categories, strongest first: related_id, related_name, strength, percentile, related_90."""
-    from .related import related_categories
+    from analytics.metrics.related import related_categories
 
     return related_categories(related, category_id, available, top=top)[
         ["related_id", "related_name", "strength", "percentile", "related_90"]]
@@ -401,7 +401,7 @@ def imputed_share_frame(q: dict) -> pd.DataFrame:
     """Share of employment imputed (%), per country × year (EU) or per year (US)."""
     v = q.get("imputed_share")
     if isinstance(v, list) and v:
-        from .quality import imputed_share_table
+        from analytics.serving.quality import imputed_share_table
 
         t = imputed_share_table(q)
         t.columns = [str(c) for c in t.columns]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import eu_sources as src
-from .eurostat import read_bulk_tsv
-from .flags import parse_series
-from .nuts import load_changes, recode_table
+from analytics.sources.eu import sources as src
+from analytics.sources.eu.eurostat import read_bulk_tsv
+from analytics.sources.eu.flags import parse_series
+from analytics.sources.eu.nuts import load_changes, recode_table
 
 
 def _gdp_pc_pps(raw: Path) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .metrics import add_ranks, compute_metrics
+from analytics.metrics.core import add_ranks, compute_metrics
 
 MAX_NAME = 60
 MAX_SPEC = 2000
@@ -368,7 +368,7 @@ def rate_against_level(custom: pd.DataFrame, reference: pd.DataFrame, rules: str
     custom region never shifts anybody else's stars. ``reference`` must contain the custom
     rows' categories (for a custom category, pass its metrics at the member level).
     """
-    from .stars import get_rules, lq_column, rate
+    from analytics.metrics.stars import get_rules, lq_column, rate
 
     rs = get_rules(rules)
     if ref_stars is None:
@@ -431,7 +431,7 @@ def rate_category(rows: pd.DataFrame, store, level: str, rules: str, denominator
     """Stars of a custom category's rows (one level): its own per-category percentiles, and for
     ECO 2008 the focus threshold of the level's built-in regional clusters (the usual pool), so
     a custom copy of a built-in category is rated exactly like the original."""
-    from .stars import get_rules, rate
+    from analytics.metrics.stars import get_rules, rate
 
     own = rate(rows, rules, denominator)
     if rules != "eco2008":
@@ -453,7 +453,7 @@ def custom_table(store, level: str, year: int, rules: str | None = None, denomin
                  cc: CustomCategory | None = None, cr: CustomRegion | None = None) -> pd.DataFrame:
     """Rows like ``Store.table`` for a custom category (all regions of ``level``), a custom region
     (all built-in categories), or both (the custom region in the custom category)."""
-    from .stars import lq_column
+    from analytics.metrics.stars import lq_column
 
     rules = rules or store.meta["default_rules"]
     denominator = denominator or store.meta["default_denominator"]

@@ -15,8 +15,8 @@ from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text
                         event, insert, select, update, delete)
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from .config import PROJECT_ROOT
-from .custom import MAX_NAME, MAX_SPEC, ValidationError, check_name
+from analytics.config import PROJECT_ROOT
+from analytics.serving.custom import MAX_NAME, MAX_SPEC, ValidationError, check_name
 
 URL_ENV = "CLUSTER_LIBRARY_URL"
 KINDS = ("category", "region")

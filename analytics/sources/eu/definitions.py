@@ -20,7 +20,7 @@ Rule (US-employment-weighted plurality at NACE division level):
 5. Sections (``C``) are ``none-aggregate``; the trade groups ``G451``..``G479`` are
    ``none-finer-group`` (the divisions G45/G46/G47 are used, to avoid double counting).
 
-Run ``python -m analytics.eu_definitions`` (or ``python -m analytics make-categories``).
+Run ``python -m analytics.sources.eu.definitions`` (or ``python -m analytics make-categories``).
 """
 from __future__ import annotations
 

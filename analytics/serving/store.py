@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .build import ensure_built
-from .metrics import growth
-from .stars import lq_column, rate
+from analytics import config
+from analytics.build import ensure_built
+from analytics.metrics.core import growth
+from analytics.metrics.stars import lq_column, rate
 
 LEVELS = {"eu": ("nuts2", "nuts1", "country"), "us": ("state", "county", "ea", "nation")}
 

@@ -1,0 +1,1 @@
+"""United States: County Business Patterns readers, suppression handling, benchmark cluster definitions."""

@@ -2,15 +2,20 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test build benchmark clean browser
+.PHONY: run test test-fast lint build benchmark clean browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/python app.py
@@ -24,12 +29,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "browser tests need: sudo apt-get install chromium chromium-driver"; fi; }
 
-test: $(STAMP) browser
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+test: $(DEV_STAMP) browser lint
 	$(BIN)/python -m pytest -q
 
-benchmark: $(STAMP)
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q -m "not browser"
+
+benchmark: $(DEV_STAMP)
 	$(BIN)/python scripts/benchmark.py
 	$(BIN)/python scripts/benchmark_engine.py --skip-build
 
 clean:
-	rm -rf data/build data/build.tmp
+	rm -rf data/build data/build.* data/cache

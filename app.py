@@ -1,8 +1,8 @@
 """Cluster Observatory web app: `python app.py` serves on $HOST:$PORT (default 127.0.0.1:8050).
 
-`app.server` is the WSGI entry (`gunicorn app:server`), with response compression on. Data
-are loaded lazily through the analytics store (built on first use), so importing this
-module stays fast.
+``app.server`` is the WSGI entry (``gunicorn app:server``), with response compression on. The
+pages are registered in one place (``pages.register_all``); data are loaded lazily through the
+analytics store (built on first use), so importing this module stays fast.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_compress import Compress
 
-from callbacks.caching import bind as bind_cache
-from layouts import ids
-from layouts.common import navbar
+from analytics.serving.cache import bind as bind_cache
+from components import ids, shell
+from pages import register_all
 
 app = dash.Dash(
     __name__,
@@ -26,14 +26,12 @@ app = dash.Dash(
 )
 server = app.server
 Compress(server)
-cache = bind_cache(server)  # callbacks memoize with callbacks.caching.cache
-
-from callbacks import shell_callbacks  # noqa: E402,F401  (copy-link button)
-from layouts import pages  # noqa: E402,F401  (registers the pages and their callbacks)
+bind_cache(server)
+register_all()
 
 app.layout = html.Div([
     dcc.Location(id=ids.URL, refresh="callback-nav"),
-    navbar(),
+    shell.navbar(),
     dbc.Container(dash.page_container, fluid=True, className="pb-5"),
 ])
 

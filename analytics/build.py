@@ -22,16 +22,16 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import config
-from analytics.sources.eu import sources as eu_sources
-from analytics.sources.us import sources as us_sources
-from analytics.metrics.categories import EU_DEFINITIONS, load_eu_definitions
+from analytics.metrics.categories import EU_DEFINITIONS, Definitions, load_eu_definitions
 from analytics.metrics.regions import benchmark, level_metrics, region_indicators
+from analytics.sources.eu import sources as eu_sources
 from analytics.sources.eu.build import build_eu
 from analytics.sources.eu.indicators import build_indicators
 from analytics.sources.geometry import eu_geometry, neighbours
 from analytics.sources.related import LIST_FILE, PAIRS_FILE, build_related
-from analytics.metrics.categories import Definitions
-from analytics.sources.us.build import build_us, build_us_indicators, geometries as us_geometries
+from analytics.sources.us import sources as us_sources
+from analytics.sources.us.build import build_us, build_us_indicators
+from analytics.sources.us.build import geometries as us_geometries
 
 BUILD_VERSION = 1
 

@@ -1,4 +1,7 @@
-"""Command line for analysts: ``python -m analytics build|metrics|quality|download|make-categories``.
+"""Command line for analysts: ``python -m analytics build|metrics|regions|related|quality|download|make-categories``.
+
+``metrics`` and ``regions`` print the same numbers the pages show: they read the same views
+(``analytics.serving.views``).
 
 Errors in arguments or data are reported as one line on stderr with a non-zero exit code.
 """
@@ -7,8 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-
-import pandas as pd
 
 from analytics import config
 
@@ -19,6 +20,12 @@ METRIC_COLUMNS = [
     "star_specialisation", "star_focus",
 ]
 GROWTH_COLUMNS = ["start_year", "emp_start", "cagr", "abs_change", "expected_change", "job_creation_vs_expected"]
+REGION_COLUMNS = [
+    "region_id", "region_name", "level", "year", "total_employment", "traded_employment", "local_employment",
+    "cluster_strength", "cluster_strength_rank", "cluster_strength_us", "n_starred", "n_strong", "traded_share",
+    "employment_share", "avg_wage",
+]
+REGION_GROWTH_COLUMNS = ["start_year", "total_growth", "traded_growth"]
 
 
 class CliError(Exception):
@@ -50,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--category", help='a category id, or a custom category "Name=nace:13,14,15" '
                                        '(or "Name=cat:apparel+footwear", US "Name=naics:3361")')
     m.add_argument("--region", help='a custom region "Name=DK01+DK02+SE22": its portfolio (sum of the members)')
+    g = sub.add_parser("regions", help="region indicators (cluster strength, starred clusters …) as CSV",
+                       parents=[common])
+    g.add_argument("--dataset", default="eu")
+    g.add_argument("--level", help="eu: nuts2|nuts1|country; us: state|county|ea|nation")
+    g.add_argument("--year", type=int, required=True)
+    g.add_argument("--start-year", type=int, help="add the growth of total and traded employment since this year")
+    g.add_argument("--rules", choices=["eco2008", "us-strong"], help="star rule set for n_starred")
+    g.add_argument("--denominator", choices=["total", "traded"], help="LQ denominator of cluster_strength")
+    g.add_argument("--region", help='add a custom region "Name=DK01+DK02+SE22" (ranked where it would rank)')
     q = sub.add_parser("quality", help="print the data-quality report", parents=[common])
     q.add_argument("--dataset", default="eu")
     q.add_argument("--json", action="store_true", help="the full report as JSON")
@@ -117,6 +133,8 @@ def _run(args) -> int:
         return _quality(store, args)
     if args.command == "related":
         return _related(store, args)
+    if args.command == "regions":
+        return _regions(store, args)
     return _metrics(store, args)
 
 
@@ -127,7 +145,8 @@ def _store(args):
     return get_store(args.dataset, args.build_dir, args.raw)
 
 
-def _metrics(store, args) -> int:
+def _level_year(store, args) -> None:
+    """Check --level, --year and --start-year against the data; fill the dataset's defaults."""
     if args.level is None:
         args.level = store.meta["default_level"]
     if args.level not in store.levels:
@@ -140,21 +159,49 @@ def _metrics(store, args) -> int:
             raise CliError(f"{name} {year}: {store.dataset} {args.level} has data for {_spans(years)}")
     if args.start_year is not None and args.start_year >= args.year:
         raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
-    from analytics.serving.custom import ValidationError, custom_table, parse_category, parse_region
+
+
+def _regions(store, args) -> int:
+    from analytics.serving import views
+    from analytics.serving.custom import ValidationError
+
+    _level_year(store, args)
+    creg = None
+    if args.region:
+        try:
+            creg = views.parse_region(store.dataset, args.region).spec()
+        except ValidationError as exc:
+            raise CliError(str(exc)) from None
+    ind = views.region_indicators(store.dataset, args.level, args.year, args.rules, args.denominator,
+                                  args.start_year, creg)
+    cols = [c for c in REGION_COLUMNS if c in ind.columns]
+    extra = [c for c in (views.prosperity_column(store.dataset), views.innovation_column(store.dataset), "population")
+             if c and c in ind.columns]
+    cols += extra
+    if args.start_year is not None:
+        cols += REGION_GROWTH_COLUMNS
+    ind.sort_values("region_id")[cols].to_csv(sys.stdout, index=False, float_format="%.10g")
+    return 0
+
+
+def _metrics(store, args) -> int:
+    _level_year(store, args)
+    from analytics.serving import views
+    from analytics.serving.custom import ValidationError
 
     try:
-        cc = parse_category(args.category, store) if args.category and "=" in args.category else None
-        cr = parse_region(args.region, store) if args.region else None
+        cc = views.parse_category(store.dataset, args.category) if args.category and "=" in args.category else None
+        cr = views.parse_region(store.dataset, args.region) if args.region else None
     except ValidationError as exc:
         raise CliError(str(exc)) from None
-    if cc or cr:
-        if args.start_year is not None:
-            raise CliError("--start-year is not available with a custom --category or --region yet")
-        table = custom_table(store, args.level, args.year, args.rules, args.denominator, cc, cr)
-        if table.empty:
-            raise CliError(f"no data for {cr.name if cr else cc.name} in {args.year}")
-    else:
-        table = store.table(args.level, args.year, args.rules, args.denominator, args.start_year)
+    table = views.level_table(store.dataset, args.level, args.year, args.rules, args.denominator, args.start_year,
+                              (cc.spec(),) if cc else (), cr.spec() if cr else None).copy()
+    if cr is not None:
+        table = table[table["region_id"] == cr.region_id]
+    if cc is not None:
+        table = table[table["category_id"] == cc.category_id]
+    if (cc or cr) and table.empty:
+        raise CliError(f"no data for {cr.name if cr else cc.name} in {args.year}")
     if args.category and cc is None:
         if args.category not in set(store.categories["category_id"]):
             raise CliError(f"--category {args.category!r}: unknown; see the category_id column of the output")
@@ -167,7 +214,7 @@ def _metrics(store, args) -> int:
     cols = [c for c in METRIC_COLUMNS if c in table.columns]
     if args.start_year is not None:
         cols += GROWTH_COLUMNS
-    table[cols].to_csv(sys.stdout, index=False, float_format="%.6g")
+    table[cols].to_csv(sys.stdout, index=False, float_format="%.10g")
     return 0
 
 
@@ -192,7 +239,7 @@ def _related(store, args) -> int:
             raise CliError(f"--region {args.region!r}: no {level} data in {year}")
         strong = set(mine.loc[mine["stars"].fillna(0) > 0, "category_id"])
         out = diversification(store.related, mine, strong, top=51)
-    out.to_csv(sys.stdout, index=False, float_format="%.6g")
+    out.to_csv(sys.stdout, index=False, float_format="%.10g")
     return 0
 
 

@@ -42,8 +42,8 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import pandas as pd

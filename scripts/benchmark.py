@@ -87,21 +87,26 @@ class Client:
 
 
 def picker_inputs(state: dict) -> dict:
-    from layouts import ids
-    from layouts.map_state import PARAMS
+    from pages.map.callbacks import PICKERS, picker_values
 
-    id_of = dict(zip(PARAMS, (ids.MAP_DATASET, ids.MAP_LEVEL, ids.MAP_CATEGORY, ids.MAP_METRIC, ids.MAP_YEAR,
-                              ids.MAP_START_YEAR, ids.MAP_RULES, ids.MAP_DENOMINATOR)))
-    return {f"{id_of[k]}.value": (None if state[k] is None else str(state[k])) for k in PARAMS}
+    return {f"{PICKERS[k]}.value": v for k, v in picker_values(state).items()}
+
+
+def resolve(query: dict):
+    from components.routes import MAP
+
+    return MAP.parse(query)
 
 
 def views(dataset: str, level: str, n: int):
     """n distinct views reached by one picker change each (category, metric or year)."""
-    from layouts.map_state import METRICS, category_names, level_years, resolve
+    from analytics.serving.store import get_store
+    from components.routes import METRICS
 
-    cats = list(category_names(dataset))
+    store = get_store(dataset)
+    cats = list(store.category_names)
     metrics = [m for m in METRICS if m != "growth"] + ["growth"]
-    years = list(level_years(dataset, level))[::-1]
+    years = list(store.level_years(level))[::-1]
     out, seen = [], set()
     prev, _ = resolve({"dataset": dataset, "level": level})
     kinds = itertools.cycle(["category", "metric", "year"])
@@ -116,8 +121,8 @@ def views(dataset: str, level: str, n: int):
             q["metric"] = metrics[(i // 3) % len(metrics)]
         else:
             q["year"] = years[(i // 3) % len(years)]
-        state, _ = resolve({k: v for k, v in q.items() if k != "start_year"})
-        key = tuple(state.values())
+        state, _ = resolve({k: v for k, v in q.items() if k != "start_year" and v is not None})
+        key = tuple(str(v) for v in state.values())
         if key in seen:
             continue
         seen.add(key)
@@ -126,34 +131,41 @@ def views(dataset: str, level: str, n: int):
     return out
 
 
+def first_page(state: dict) -> tuple[float, int]:
+    """Server time and raw bytes of the table's first page (the grid's getRows callback body)."""
+    from pages.map import table as mt
+
+    t0 = time.perf_counter()
+    block = mt.page_rows(mt.rows(state), {"startRow": 0, "endRow": mt.PAGE_SIZE, "sortModel": [], "filterModel": {}})
+    return time.perf_counter() - t0, len(json.dumps({"response": {"getRowsResponse": block}}))
+
+
 def bench_interactions(client: Client, dataset: str, level: str, reps: int) -> dict:
-    from layouts import ids
-    from layouts.map_state import resolve
+    from pages.map import ids
 
     changes = views(dataset, level, reps)
     first, _ = resolve({"dataset": dataset, "level": level})
-    geo = {f"{ids.MAP_STATE}.data": {"geo": f"{dataset}/{level}"}}
-    # the full figure (what the page render or a level change sends)
-    t_full, full_raw, full_comp, _ = client.call(ids.MAP_GRAPH, picker_inputs(first),
-                                                 {f"{ids.MAP_STATE}.data": {"geo": None}})
-    rows = {"map": [], "sync": [], "table": []}
+    geo = {f"{ids.STATE}.data": {"geo": f"{dataset}/{level}"}}
+    # the full figure (what the page render or a level change sends): the naive baseline of every change
+    t_full, full_raw, full_comp, _ = client.call(ids.GRAPH, picker_inputs(first), {f"{ids.STATE}.data": {"geo": None}})
+    rows = {"map": [], "sync": [], "table": [], "rows": []}
     sizes = []
     for phase in ("cold", "warm"):
-        for kind, prev, state in changes:
+        for kind, _prev, state in changes:
             inputs = picker_inputs(state)
-            changed = [f"{ {'category': ids.MAP_CATEGORY, 'metric': ids.MAP_METRIC, 'year': ids.MAP_YEAR}[kind]}.value"]
-            sync = client.call(ids.MAP_DATASET, {**inputs, f"{ids.MAP_POP}.data": None}, inputs, changed)
-            fig = client.call(ids.MAP_GRAPH, inputs, geo, changed)
-            table = client.call(ids.MAP_TABLE, {**inputs, f"{ids.MAP_TABLE}.page_current": 0,
-                                                f"{ids.MAP_TABLE}.sort_by": []},
-                                {f"{ids.MAP_TABLE}.page_size": 15}, changed)
-            assert "__dash_patch_update" in json.dumps(fig[3]["response"][ids.MAP_GRAPH]["figure"])[:200]
+            changed = [f"{ {'category': ids.CATEGORY, 'metric': ids.METRIC, 'year': ids.YEAR}[kind]}.value"]
+            sync = client.call(ids.DATASET, {**inputs, f"{ids.URL_POP}.data": None}, inputs, changed)
+            fig = client.call(ids.GRAPH, inputs, geo, changed)
+            table = client.call(ids.TABLE, inputs, {}, changed)
+            page_s, page_raw = first_page(state)
+            assert "__dash_patch_update" in json.dumps(fig[3]["response"][ids.GRAPH]["figure"])[:200]
             rows["map"].append((phase, fig[0]))
             rows["sync"].append((phase, sync[0]))
             rows["table"].append((phase, table[0]))
+            rows["rows"].append((phase, page_s))
             if phase == "cold":
                 sizes.append({"kind": kind, "patch_raw": fig[1], "patch_compressed": fig[2],
-                              "interaction_raw": sync[1] + fig[1] + table[1],
+                              "interaction_raw": sync[1] + fig[1] + table[1] + page_raw,
                               "interaction_compressed": sync[2] + fig[2] + table[2]})
 
     def med(name, phase):
@@ -166,6 +178,7 @@ def bench_interactions(client: Client, dataset: str, level: str, reps: int) -> d
         "map_ms_median_cold": med("map", "cold"), "map_ms_median_warm": med("map", "warm"),
         "map_ms_max_cold": round(1000 * max(t for p, t in rows["map"] if p == "cold"), 1),
         "sync_ms_median": med("sync", "cold"), "table_ms_median": med("table", "cold"),
+        "table_rows_ms_median": med("rows", "cold"),
         "full_figure_ms": round(1000 * t_full, 1),
         "full_figure_bytes_raw": full_raw, "full_figure_bytes_compressed": full_comp,
         "patch_bytes_raw_median": int(patch_raw), "patch_bytes_compressed_median": int(patch_comp),
@@ -220,21 +233,19 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     import app as dash_app
     import_s = time.perf_counter() - t0
-    from analytics.serving.store import get_store
-    from layouts.map_state import available_datasets, map_levels
+    from analytics.serving.store import available_datasets, get_store
 
     client = Client(dash_app.server)
     t0 = time.perf_counter()
     datasets = available_datasets()
     for ds in datasets:  # metrics in memory, as a worker holds them
-        get_store(ds).metrics
-        get_store(ds).indicators
+        _ = get_store(ds).metrics, get_store(ds).indicators
     load_s = time.perf_counter() - t0
 
     results = {"import_app_s": round(import_s, 2), "load_metrics_s": round(load_s, 2), "maps": []}
     targets = [("eu", "nuts2", 50.0), ("us", "county", 150.0)]
     for ds, level, target in targets:
-        if ds in datasets and level in map_levels(ds):
+        if ds in datasets and level in get_store(ds).map_levels:
             r = bench_interactions(client, ds, level, args.reps)
             r["target_ms"] = target
             results["maps"].append(r)
@@ -255,9 +266,12 @@ def main(argv=None) -> int:
               f"{r['patch_ratio_raw_median']:>8.1%}{r['patch_bytes_compressed_median']:>10,}"
               f"{r['full_figure_bytes_compressed']:>10,}{r['patch_ratio_compressed_median']:>10.1%}")
     print("(ms = median server time over the repetitions; B = bytes of the map callback response, raw JSON;"
-          " gz = as sent, compressed)")
+          " gz = as sent, compressed; the full figure is the naive baseline: what every change would send"
+          " without Patches)")
     for r in results["maps"]:
-        print(f"{r['dataset']}/{r['level']}: whole interaction (sync + map + table) median "
+        print(f"{r['dataset']}/{r['level']}: table grid {r['table_ms_median']} ms + first page of rows "
+              f"{r['table_rows_ms_median']} ms (server, median)")
+        print(f"{r['dataset']}/{r['level']}: whole interaction (sync + map + table + first page) median "
               f"{r['interaction_bytes_compressed_median']:,} B compressed; max patch/full raw "
               f"{r['patch_ratio_raw_max']:.1%}")
     for path, fl in results["first_load"].items():

@@ -55,8 +55,8 @@ def main() -> int:
             out["build_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
             out["cpu_count"] = os.cpu_count()
 
-    from analytics.serving import custom as cu
     from analytics.metrics.peers import suggest
+    from analytics.serving import custom as cu
     from analytics.serving.store import get_store
 
     base = rss_mb()

@@ -1,9 +1,26 @@
-"""Shared pytest setup: headless Debian Chromium for dash_duo browser tests."""
+"""Shared test setup: headless Debian Chromium for dash_duo, browser helpers, the built data,
+and a private saved-definitions library for the whole session.
+
+Every test that uses ``dash_duo`` is marked ``browser`` automatically, so ``pytest -m "not
+browser"`` runs the fast part. Browser helpers live here once: :func:`open_page` (start the app,
+size the window, wait for an element), :func:`wait_for`, :func:`shot` (a screenshot at desktop,
+projector or phone size into ``screenshots/``), :func:`query` (the address bar's query),
+:func:`console_errors` and :func:`update_responses`.
+"""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
+import pytest
 from selenium.webdriver.chrome.options import Options
+
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+SIZES = {"desktop": (1400, 900), "projector": (1920, 1080), "phone": (390, 844)}
 
 
 def pytest_setup_options():
@@ -18,3 +35,120 @@ def pytest_setup_options():
                 "--enable-unsafe-swiftshader"):  # software WebGL for the MapLibre map (headless, no GPU)
         options.add_argument(arg)
     return options
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_library():
+    """A fresh SQLite library for the session (tests never touch data/library.sqlite); restored after."""
+    old = os.environ.get("CLUSTER_LIBRARY_URL")
+    tmp = tempfile.mkdtemp(prefix="cluster-library-")
+    os.environ["CLUSTER_LIBRARY_URL"] = f"sqlite:///{tmp}/library.sqlite"
+    yield os.environ["CLUSTER_LIBRARY_URL"]
+    if old is None:
+        os.environ.pop("CLUSTER_LIBRARY_URL", None)
+    else:
+        os.environ["CLUSTER_LIBRARY_URL"] = old
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def built():
+    """Build (or check) the data once, before any server starts, so no page waits for a build."""
+    from analytics.build import ensure_built
+
+    ensure_built()
+
+
+@pytest.fixture(scope="session")
+def dash_app(built):
+    from app import app
+
+    return app
+
+
+# ---------------------------------------------------------------------------- browser helpers
+
+
+def wait_for(predicate, timeout: float = 40, interval: float = 0.2, message: str = "condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception:  # noqa: BLE001  (element not there yet)
+            pass
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def open_page(dash_duo, app, path: str, wait_css: str | None = None, size: str = "desktop", timeout: int = 60):
+    """Start the app (once per test), size the window and open ``path``; wait for ``wait_css``."""
+    if not getattr(dash_duo, "_observatory_started", False):
+        dash_duo.start_server(app)
+        dash_duo._observatory_started = True
+    dash_duo.driver.set_window_size(*SIZES[size])
+    dash_duo.wait_for_page(url=dash_duo.server_url + path, timeout=30)
+    if wait_css:
+        dash_duo.wait_for_element(wait_css, timeout=timeout)
+
+
+def shot(dash_duo, name: str, settle: float = 1.0, top: bool = True):
+    SHOTS.mkdir(exist_ok=True)
+    time.sleep(settle)  # let plotly / maplibre finish drawing
+    if top:
+        dash_duo.driver.execute_script("window.scrollTo(0, 0)")
+    dash_duo.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def query(dash_duo) -> dict:
+    """The address bar's query (the last value of a repeated parameter)."""
+    return {k: v[-1] for k, v in parse_qs(urlparse(dash_duo.driver.current_url).query).items()}
+
+
+def path(dash_duo) -> str:
+    return urlparse(dash_duo.driver.current_url).path
+
+
+def console_errors(dash_duo) -> list:
+    """Severe browser console entries (dash_duo's log reader)."""
+    return dash_duo.get_logs() or []
+
+
+def update_responses(dash_duo) -> list[dict]:
+    """Sizes of the callback responses so far (Resource Timing, same origin)."""
+    return dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.indexOf('_dash-update-component') >= 0)"
+        ".map(e => ({size: e.encodedBodySize, decoded: e.decodedBodySize}));")
+
+
+def grid_cells(dash_duo, grid_id: str, col_id: str) -> list[str]:
+    """The texts of a column's visible cells in an ag-grid."""
+    return [e.text for e in dash_duo.driver.find_elements(
+        "css selector", f"#{grid_id} .ag-center-cols-container .ag-cell[col-id='{col_id}'], "
+                        f"#{grid_id} .ag-pinned-left-cols-container .ag-cell[col-id='{col_id}']")]
+
+
+def value_of(dash_duo, css: str) -> str | None:
+    """A control's value (select, input) or a dcc.Dropdown's shown value."""
+    els = dash_duo.driver.find_elements("css selector", css)
+    if not els:
+        return None
+    v = els[0].get_attribute("value")
+    if v is not None:
+        return v
+    return els[0].text
+
+
+def grid_rows(dash_duo, grid_id: str) -> list[dict]:
+    """Every row of an ag-grid (all pages), through the grid's own API."""
+    return dash_duo.driver.execute_script(
+        "var api = window.dash_ag_grid && window.dash_ag_grid.getApi(arguments[0]); if (!api) return null;"
+        "var out = []; api.forEachNode(function (n) { if (n.data) out.push(n.data); }); return out;", grid_id) or []

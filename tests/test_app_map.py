@@ -1,7 +1,7 @@
 """Map explorer (/map): URL state, Patch updates, region clicks, back/forward, CSV export, screenshots.
 
-Browser tests (marker ``browser``) drive the app in headless Chromium with dash_duo; the CSV,
-URL-validation and Patch tests call the layout and callback functions directly.
+Browser tests drive the app in headless Chromium with dash_duo; the CSV, URL-validation and Patch
+tests call the page's functions directly (outputs read by name, never by position).
 Screenshots go to ``screenshots/`` (ignored by git).
 """
 from __future__ import annotations
@@ -9,47 +9,21 @@ from __future__ import annotations
 import io
 import json
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
-import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from layouts import ids
+from components import ids as shell_ids
+from conftest import console_errors, open_page, query, shot, update_responses, wait_for
+from pages.map import ids
 
-SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 URL_LQ = "/map?dataset=eu&level=nuts2&category=automotive&metric=lq&year=2014&rules=eco2008&denominator=total"
-PICKERS = {"dataset": ids.MAP_DATASET, "level": ids.MAP_LEVEL, "category": ids.MAP_CATEGORY,
-           "metric": ids.MAP_METRIC, "year": ids.MAP_YEAR, "rules": ids.MAP_RULES,
-           "denominator": ids.MAP_DENOMINATOR}
-
-
-@pytest.fixture(scope="module")
-def dash_app():
-    from app import app
-
-    return app
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
+PICKERS = {"dataset": ids.DATASET, "level": ids.LEVEL, "category": ids.CATEGORY, "metric": ids.METRIC,
+           "year": ids.YEAR, "rules": ids.RULES, "denominator": ids.DENOMINATOR}
 GD = "document.querySelector('#map-graph .js-plotly-plot')"
-
-
-def wait_for(predicate, timeout=40, interval=0.2, message="condition"):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Exception:  # noqa: BLE001  (element not there yet)
-            pass
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def map_z(dash_duo):
@@ -64,8 +38,8 @@ def map_ready(dash_duo):
         "return !!(m && m.loaded() && gd.data[0].z && gd.data[0].z.length);")
 
 
-def open_map(dash_duo, path):
-    dash_duo.wait_for_page(url=dash_duo.server_url + path, timeout=40)
+def open_map(dash_duo, app, path, size="desktop"):
+    open_page(dash_duo, app, path, size=size)
     wait_for(lambda: map_ready(dash_duo), timeout=60, message="the map")
 
 
@@ -77,60 +51,43 @@ def choose(dash_duo, picker_id, value):
     Select(dash_duo.driver.find_element(By.ID, picker_id)).select_by_value(value)
 
 
-def query(dash_duo) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(dash_duo.driver.current_url).query).items()}
-
-
-def update_responses(dash_duo) -> list[dict]:
-    """Sizes of the callback responses so far (Resource Timing, same origin)."""
-    return dash_duo.driver.execute_script(
-        "return performance.getEntriesByType('resource')"
-        ".filter(e => e.name.indexOf('_dash-update-component') >= 0)"
-        ".map(e => ({size: e.encodedBodySize, decoded: e.decodedBodySize}));")
-
-
-def shot(dash_duo, name):
-    SHOTS.mkdir(exist_ok=True)
-    dash_duo.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+def query_of(path: str) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlparse(path).query).items()}
 
 
 # --- browser tests ---------------------------------------------------------------------------------
 
-@pytest.mark.browser
 def test_map_smoke_no_console_errors_no_network(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    dash_duo.driver.set_window_size(1400, 900)  # projector size
-    open_map(dash_duo, "/map")
+    open_map(dash_duo, dash_app, "/map")
     # the URL now holds every picker (replaceState on the first render)
     q = query(dash_duo)
     assert set(PICKERS) <= set(q), q
     # every control has a visible label pointing at it
-    for picker in (*PICKERS.values(), ids.MAP_START_YEAR):
+    for picker in (*PICKERS.values(), ids.START_YEAR, ids.CREG):
         labels = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"label[for='{picker}']")
         assert labels and labels[0].text.strip(), picker
-    # colour bar title states units; "no data" is in the legend
     title = dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.title.text;")
-    assert "(persons)" in title or "(%" in title or "(" in title, title
-    assert "Grey = no data" in dash_duo.find_element(f"#{ids.MAP_LEGEND}").text
-    assert "Source:" in dash_duo.find_element(f"#{ids.MAP_SOURCE}").text
+    assert "(persons)" in title, title
+    assert "Grey = no data" in dash_duo.find_element(f"#{ids.LEGEND}").text
+    assert "Source:" in dash_duo.find_element(f"#{ids.SOURCE}").text
     # no request leaves the machine (no tiles, fonts or CDN)
     hosts = dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).host);")
     own = urlparse(dash_duo.server_url).netloc
     assert all(h == own for h in hosts), hosts
-    time.sleep(1)
+    # the table shows the map's regions, sorted by rank
+    wait_for(lambda: dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.TABLE} .ag-cell[col-id='n'] a"),
+             message="table links")
     shot(dash_duo, "map_default_1400x900")
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
-@pytest.mark.browser
 def test_category_change_patches_z_without_geometry(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    open_map(dash_duo, URL_LQ)
+    open_map(dash_duo, dash_app, URL_LQ)
     z0 = map_z(dash_duo)
     before = update_responses(dash_duo)
     full = max(r["decoded"] for r in before)  # the page render carries the full figure
-    choose(dash_duo, ids.MAP_CATEGORY, "biopharmaceuticals")
+    choose(dash_duo, ids.CATEGORY, "biopharmaceuticals")
     wait_for(lambda: map_z(dash_duo) != z0, message="new z values")
     wait_for(lambda: query(dash_duo).get("category") == "biopharmaceuticals", message="URL update")
     time.sleep(1)
@@ -138,45 +95,40 @@ def test_category_change_patches_z_without_geometry(dash_duo, dash_app):
     assert after, "no callback response"
     assert max(r["decoded"] for r in after) < 0.10 * full, (after, full)
     assert dash_duo.driver.execute_script(f"return {GD}.data[0].geojson.features.length;") > 100
-    choose(dash_duo, ids.MAP_METRIC, "stars")
+    choose(dash_duo, ids.METRIC, "stars")
     wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.tickvals;") == [-1, 0, 1, 2, 3],
              message="stepped colour bar")
-    time.sleep(1)
     shot(dash_duo, "map_stars_biopharma")
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
-@pytest.mark.browser
 def test_url_restores_pickers_and_flags_bad_values(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    open_map(dash_duo, "/map?dataset=eu&level=nuts1&category=automotive&metric=growth&year=2013&start_year=2009"
-                       "&rules=us-strong&denominator=traded")
+    open_map(dash_duo, dash_app, "/map?dataset=eu&level=nuts1&category=automotive&metric=growth&year=2013"
+                                 "&start_year=2009&rules=us-strong&denominator=traded")
     assert pickers(dash_duo) == {"dataset": "eu", "level": "nuts1", "category": "automotive", "metric": "growth",
                                  "year": "2013", "rules": "us-strong", "denominator": "traded"}
-    assert dash_duo.find_element(f"#{ids.MAP_START_YEAR}").get_attribute("value") == "2009"
+    assert dash_duo.find_element(f"#{ids.START_YEAR}").get_attribute("value") == "2009"
     title = dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.title.text;")
     assert "CAGR 2009–2013 (% per year)" in title
-    assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.MAP_NOTE}")
+    assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.NOTE}")
     # bad values: defaults and a visible note
-    open_map(dash_duo, "/map?dataset=xx&metric=nonsense&year=1900&category=automotive")
-    note = dash_duo.find_element(f"#{ids.MAP_NOTE}").text
-    assert "Unknown dataset" in note and "Unknown metric" in note and "1900" in note
+    open_map(dash_duo, dash_app, "/map?dataset=xx&metric=nonsense&year=1900&category=automotive")
+    note = dash_duo.find_element(f"#{ids.NOTE}").text
+    assert "dataset=xx" in note and "metric=nonsense" in note and "1900" in note
     assert pickers(dash_duo)["metric"] == "employment"
     assert query(dash_duo)["metric"] == "employment"  # the URL is normalised
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
-@pytest.mark.browser
 def test_back_and_forward_restore_pickers(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    open_map(dash_duo, URL_LQ)
+    open_map(dash_duo, dash_app, URL_LQ)
     z_lq = map_z(dash_duo)
     dash_duo.driver.execute_script(f"{GD}.__sameGraph = true;")  # gone if Pages re-rendered the page
-    choose(dash_duo, ids.MAP_METRIC, "employment")
+    choose(dash_duo, ids.METRIC, "employment")
     wait_for(lambda: query(dash_duo).get("metric") == "employment", message="URL metric=employment")
     wait_for(lambda: map_z(dash_duo) != z_lq, message="employment z")
     z_emp = map_z(dash_duo)
-    choose(dash_duo, ids.MAP_YEAR, "2012")
+    choose(dash_duo, ids.YEAR, "2012")
     wait_for(lambda: query(dash_duo).get("year") == "2012", message="URL year=2012")
     wait_for(lambda: map_z(dash_duo) != z_emp, message="2012 z")
 
@@ -196,20 +148,14 @@ def test_back_and_forward_restore_pickers(dash_duo, dash_app):
     wait_for(lambda: map_z(dash_duo) == z_emp, message="forward: z")
     # back/forward between map views patched the map in place: no page re-render, no geometry resent
     assert dash_duo.driver.execute_script(f"return {GD}.__sameGraph === true;")
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
-@pytest.mark.browser
 def test_dataset_change_sends_geometry_once(dash_duo, dash_app):
-    from layouts.map_state import available_datasets
-
-    if "us" not in available_datasets():
-        pytest.skip("the US dataset is not built")
-    dash_duo.start_server(dash_app)
-    open_map(dash_duo, URL_LQ)
+    open_map(dash_duo, dash_app, URL_LQ)
     before = len(update_responses(dash_duo))
     history = dash_duo.driver.execute_script("return window.history.length;")
-    choose(dash_duo, ids.MAP_DATASET, "us")
+    choose(dash_duo, ids.DATASET, "us")
     wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].locations.length;") == 51
              and map_ready(dash_duo), message="US states on the map")
     assert pickers(dash_duo)["level"] == "state" and query(dash_duo)["dataset"] == "us"
@@ -221,11 +167,7 @@ def test_dataset_change_sends_geometry_once(dash_duo, dash_app):
     wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].locations.length;") > 300,
              message="back to European NUTS 2")
     assert pickers(dash_duo)["dataset"] == "eu"
-    assert dash_duo.get_logs() == []
-
-
-def query_of(path: str) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlparse(path).query).items()}
+    assert console_errors(dash_duo) == []
 
 
 def _inner_point(region_id: str) -> tuple[float, float]:
@@ -238,10 +180,8 @@ def _inner_point(region_id: str) -> tuple[float, float]:
     return p.x, p.y
 
 
-@pytest.mark.browser
 def test_click_on_region_opens_profile(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    open_map(dash_duo, URL_LQ)
+    open_map(dash_duo, dash_app, URL_LQ)
     lon, lat = _inner_point("ES41")  # Castilla y León: large, inland
     x, y = dash_duo.driver.execute_script(
         f"var gd = {GD}; var m = gd._fullLayout.map._subplot.map;"
@@ -250,76 +190,64 @@ def test_click_on_region_opens_profile(dash_duo, dash_app):
     actions = ActionChains(dash_duo.driver)
     actions.move_to_location(int(x), int(y)).pause(0.5).move_by_offset(1, 0).pause(0.5).click().perform()
     wait_for(lambda: "/region/eu/ES41" in dash_duo.driver.current_url, timeout=20, message="region URL")
-    q = query(dash_duo)  # the map's settings travel with the link (the profile may add its own)
+    q = query(dash_duo)  # the map's settings travel with the link
     assert {k: q.get(k) for k in ("year", "rules", "denominator")} == \
         {"year": "2014", "rules": "eco2008", "denominator": "total"}, q
-    wait_for(lambda: not dash_duo.driver.find_elements(By.ID, ids.MAP_GRAPH), message="map page replaced")
+    wait_for(lambda: not dash_duo.driver.find_elements(By.ID, ids.GRAPH), message="map page replaced")
     wait_for(lambda: "Castilla" in dash_duo.find_element("h1").text, message="region profile heading")
-    assert dash_duo.get_logs() == []
-    # back returns to the same map view
-    dash_duo.driver.back()
+    assert console_errors(dash_duo) == []
+    dash_duo.driver.back()  # back returns to the same map view
     wait_for(lambda: map_ready(dash_duo), timeout=60, message="map again")
     assert pickers(dash_duo)["category"] == "automotive" and pickers(dash_duo)["metric"] == "lq"
 
 
-@pytest.mark.browser
 def test_copy_link_and_exports_present(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
-    open_map(dash_duo, URL_LQ)
-    dash_duo.find_element(f"#{ids.COPY_LINK}").click()
-    dash_duo.wait_for_text_to_equal(f"#{ids.COPY_LINK_DONE}", "Link copied", timeout=10)
+    open_map(dash_duo, dash_app, URL_LQ)
+    dash_duo.find_element(f"#{shell_ids.COPY_LINK}").click()
+    dash_duo.wait_for_text_to_equal(f"#{shell_ids.COPY_LINK_DONE}", "Link copied", timeout=10)
     config = dash_duo.driver.execute_script(f"return {GD}._context.toImageButtonOptions;")
-    assert config["format"] == "png"
-    svg = dash_duo.find_element(f"#{ids.MAP_SVG_BTN}")
-    assert svg.get_attribute("data-graph") == ids.MAP_GRAPH
-    # SVG export through plotly's own toImage works in this browser
+    assert config["format"] == "png" and "automotive" in config["filename"]
+    svg = dash_duo.find_element(f"#{ids.SVG_BTN}")
+    assert svg.get_attribute("data-graph") == ids.GRAPH
     url = dash_duo.driver.execute_async_script(
         f"var done = arguments[0]; Plotly.toImage({GD}, {{format: 'svg', width: 800, height: 500}})"
         ".then(done, function (e) { done('error: ' + e); });")
     assert url.startswith("data:image/svg+xml"), url[:80]
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
-@pytest.mark.browser
 def test_screenshots_other_views(dash_duo, dash_app):
-    from layouts.map_state import available_datasets
-
-    dash_duo.start_server(dash_app)
-    dash_duo.driver.set_window_size(1400, 900)
-    open_map(dash_duo, "/map?dataset=eu&category=all&metric=lq&year=2014")
-    time.sleep(1)
+    open_map(dash_duo, dash_app, "/map?dataset=eu&category=all&metric=lq&year=2014")
     shot(dash_duo, "map_all_categories_strength")
-    open_map(dash_duo, "/map?dataset=eu&category=automotive&metric=growth&year=2015&start_year=2010")
-    time.sleep(1)
+    open_map(dash_duo, dash_app, "/map?dataset=eu&category=automotive&metric=growth&year=2015&start_year=2010")
     shot(dash_duo, "map_growth_automotive")
     dash_duo.driver.execute_script("window.scrollTo(0, document.body.scrollHeight);")
-    time.sleep(0.5)
-    shot(dash_duo, "map_table")
-    if "us" in available_datasets():
-        open_map(dash_duo, "/map?dataset=us&level=county&category=automotive&metric=lq")
-        time.sleep(2)
-        shot(dash_duo, "map_us_counties")
-    assert dash_duo.get_logs() == []
+    shot(dash_duo, "map_table", top=False)
+    open_map(dash_duo, dash_app, "/map?dataset=us&level=county&category=automotive&metric=lq")
+    shot(dash_duo, "map_us_counties", settle=2)
+    for size in ("projector", "phone"):
+        open_map(dash_duo, dash_app, URL_LQ, size=size)
+        shot(dash_duo, f"map_{size}")
+    assert console_errors(dash_duo) == []
 
 
 # --- without a browser -----------------------------------------------------------------------------
 
-def _values(q: dict) -> list:
-    from layouts.map_state import PARAMS
+def _pickers(q: dict) -> dict:
+    from pages.map.callbacks import PICKERS as KEYS
 
-    return [q.get(k) for k in PARAMS]
+    return {k: q.get(k) for k in KEYS}
 
 
 def test_csv_download_has_credit_and_store_numbers(dash_app):
     from analytics.serving.store import get_store
-    from callbacks.map_callbacks import download_csv
+    from pages.map.callbacks import download_csv
 
-    q = query_of(URL_LQ)
-    out = download_csv(1, *_values(q))
+    out = download_csv(n_clicks=1, pickers=_pickers(query_of(URL_LQ)))
     text = out["content"]
     lines = text.splitlines()
     assert lines[0].startswith("# Source: Eurostat"), lines[0]
-    assert out["filename"].endswith(".csv")
+    assert out["filename"] == "cluster-map-eu-nuts2-automotive-lq-2014.csv"
     df = pd.read_csv(io.StringIO(text), comment="#", dtype={"region_id": str})
     table = get_store("eu").table("nuts2", 2014, "eco2008", "total")
     auto = table[table["category_id"] == "automotive"].set_index("region_id")
@@ -327,16 +255,15 @@ def test_csv_download_has_credit_and_store_numbers(dash_app):
     assert len(got) == auto["lq"].notna().sum()
     pd.testing.assert_series_equal(got["lq"], auto.loc[got.index, "lq"], check_names=False, rtol=1e-12)
     assert (got["stars"] == auto.loc[got.index, "stars"].astype(int)).all()
-    # no thousands separators or percent signs: the numbers are unformatted
-    assert df["lq"].dtype.kind == "f"
+    assert df["lq"].dtype.kind == "f"  # unformatted numbers: no thousands separators or percent signs
 
 
 def test_csv_all_categories_matches_indicators(dash_app):
     from analytics.serving.store import get_store
-    from callbacks.map_callbacks import download_csv
+    from pages.map.callbacks import download_csv
 
-    out = download_csv(1, *_values({"dataset": "eu", "level": "nuts2", "category": "all", "metric": "employment",
-                                    "year": "2014"}))
+    out = download_csv(n_clicks=1, pickers=_pickers({"dataset": "eu", "level": "nuts2", "category": "all",
+                                                     "metric": "employment", "year": "2014"}))
     df = pd.read_csv(io.StringIO(out["content"]), comment="#", dtype={"region_id": str}).dropna(
         subset=["total_employment"]).set_index("region_id")
     ind = get_store("eu").indicators
@@ -348,25 +275,27 @@ def test_csv_all_categories_matches_indicators(dash_app):
 def test_patch_is_small_and_full_figure_only_for_new_geometry(dash_app):
     from plotly.io.json import to_json_plotly
 
-    from callbacks.map_callbacks import map_outputs
-    from layouts.map_state import resolve
+    from components.routes import MAP
+    from pages.map.callbacks import map_outputs
 
-    state, notes = resolve(query_of(URL_LQ))
+    state, notes = MAP.parse(query_of(URL_LQ))
     assert notes == []
-    full = to_json_plotly(map_outputs(state, None)[0])
+    full = to_json_plotly(map_outputs(state, None)["figure"])
     assert '"geojson"' in full
-    state2, _ = resolve({**query_of(URL_LQ), "category": "biopharmaceuticals", "metric": "stars"})
-    patch = map_outputs(state2, "eu/nuts2")[0]
+    state2, _ = MAP.parse({**query_of(URL_LQ), "category": "biopharmaceuticals", "metric": "stars"})
+    patch = map_outputs(state2, "eu/nuts2")["figure"]
     body = to_json_plotly(patch.to_plotly_json())
-    assert "geojson" not in body and len(body) < 0.1 * len(full), (len(body), len(full))
+    assert len(body) < 0.1 * len(full), (len(body), len(full))
     ops = json.loads(body)["operations"]
-    assert {tuple(op["location"]) for op in ops} >= {("data", 0, "z"), ("data", 0, "customdata")}
-    state3, _ = resolve({**query_of(URL_LQ), "level": "nuts1"})
-    assert isinstance(map_outputs(state3, "eu/nuts2")[0], dict)  # new level → full figure
+    locations = {tuple(op["location"]) for op in ops}
+    assert {("data", 0, "z"), ("data", 0, "customdata")} <= locations
+    assert ("data", 0, "geojson") not in locations
+    state3, _ = MAP.parse({**query_of(URL_LQ), "level": "nuts1"})
+    assert isinstance(map_outputs(state3, "eu/nuts2")["figure"], dict)  # new level → full figure
 
 
 def test_stars_use_stepped_scale():
-    from callbacks.map_figure import stepped
+    from components.choropleth import stepped
 
     s = stepped(pd.Series([0, 1, 2, 3, float("nan")]).to_numpy(dtype=float), 3)
     assert s.z == [0, 1, 2, 3, -1] and s.tickvals == [-1, 0, 1, 2, 3]
@@ -374,12 +303,22 @@ def test_stars_use_stepped_scale():
     assert positions == sorted(positions) and len(positions) == 2 * len(set(c for _, c in s.colorscale))
 
 
-def test_resolve_and_query_round_trip(dash_app):
-    from layouts.map_state import resolve, to_query
+def test_parse_and_query_round_trip(dash_app):
+    from components.routes import MAP
 
-    state, notes = resolve(query_of(URL_LQ))
-    assert to_query(state) == "?" + URL_LQ.split("?", 1)[1]
-    state, notes = resolve({"dataset": "eu", "level": "nuts9", "year": "abc", "start_year": "2015", "rules": "x",
-                            "denominator": "y", "metric": "growth"})
+    state, notes = MAP.parse(query_of(URL_LQ))
+    assert MAP.query(state) == "?" + URL_LQ.split("?", 1)[1]
+    state, notes = MAP.parse({"dataset": "eu", "level": "nuts9", "year": "abc", "start_year": "2015", "rules": "x",
+                              "denominator": "y", "metric": "growth"})
     assert state["level"] == "nuts2" and state["year"] == 2015 and state["start_year"] == 2011
     assert len(notes) == 5, notes
+
+
+def test_sync_restores_every_picker_from_a_popped_address(dash_app):
+    from pages.map.callbacks import sync_outputs
+
+    current = _pickers(query_of(URL_LQ))
+    out = sync_outputs(ids.URL_POP, current, {"search": "?dataset=eu&level=nuts1&category=all&metric=growth"
+                                                        "&year=2013&start_year=2009"})
+    assert out["level"] == "nuts1" and out["category"] == "all" and out["metric"] == "growth"
+    assert out["year"] == "2013" and out["start_year"] == "2009" and out["start_disabled"] is False

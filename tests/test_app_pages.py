@@ -1,175 +1,170 @@
-"""Region, category and methodology pages: browser tests (dash_duo) and CSV downloads.
+"""Region, category, methodology and home pages: browser tests (dash_duo) and CSV downloads.
 
-The browser tests (marker ``browser``) open each page in headless Chromium at 1400×900,
-check what a reader must see, assert that the console has no errors, and save a screenshot
-to ``screenshots/`` (git-ignored). The CSV tests call the download callbacks directly: the
-first line must be the source credit and the numbers must match the store.
+The browser tests open each page in headless Chromium, check what a reader must see, restore the
+view from its address, step back and forward through changes, assert that the console has no
+errors and save screenshots to ``screenshots/`` (git-ignored). The CSV tests call the download
+functions directly: the first line must be the source credit and the numbers must match the store.
 """
 from __future__ import annotations
 
 import io
 import re
-import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-RANK = re.compile(r"^\d[\d,]*(st|nd|rd|th) of [\d,]+$")
-browser = pytest.mark.browser
-# dash_table.DataTable is deprecated in favour of dash-ag-grid but still ships with Dash 4.
-pytestmark = pytest.mark.filterwarnings(r"ignore:\s*The dash_table.DataTable will be removed:DeprecationWarning")
+from conftest import console_errors, grid_cells, open_page, query, shot, wait_for
 
-
-@pytest.fixture(scope="module")
-def built():
-    """Build (or check) the data before a server starts, so no page waits for a build."""
-    from analytics.build import ensure_built
-
-    ensure_built()
-
-
-def _open(dash_duo, path: str, wait_css: str, timeout: int = 60):
-    from app import app
-
-    dash_duo.start_server(app)
-    dash_duo.driver.set_window_size(1400, 900)
-    dash_duo.wait_for_page(url=dash_duo.server_url + path, timeout=30)
-    dash_duo.wait_for_element(wait_css, timeout=timeout)
-
-
-def _shot(dash_duo, name: str, settle: float = 2.0):
-    SHOTS.mkdir(exist_ok=True)
-    time.sleep(settle)  # let plotly / maplibre finish drawing
-    dash_duo.driver.execute_script("window.scrollTo(0, 0)")
-    dash_duo.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+RANK = re.compile(r"^(would rank )?\d[\d,]*(st|nd|rd|th) of [\d,]+$")
 
 
 def _texts(dash_duo, css: str) -> list[str]:
     return [e.text for e in dash_duo.find_elements(css)]
 
 
+def dropdown_value(dash_duo, id_: str) -> str:
+    return dash_duo.find_element(f"#{id_} .dash-dropdown-value").text
+
+
+def pick(dash_duo, id_: str, label: str):
+    """Choose an option of a dcc.Dropdown by its label."""
+    dash_duo.find_element(f"#{id_}").click()
+    wait_for(lambda: [o for o in dash_duo.driver.find_elements("css selector", ".dash-dropdown-option")
+                      if o.text.strip() == label], message=f"option {label}")[0].click()
+
+
+# ---------------------------------------------------------------------------- home
+
+
+def test_home_renders_without_console_errors(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/", "h1")
+    assert dash_duo.find_element("h1").text == "Cluster Observatory"
+    links = [a.get_attribute("href") for a in dash_duo.driver.find_elements("css selector", "a.btn-primary")]
+    assert any("/map?dataset=eu" in h for h in links) and any("/map?dataset=us" in h for h in links)
+    # the landing page's US link opens the map with the US rules, as the dataset picker does
+    assert any("rules=us-strong" in h and "denominator=traded" in h for h in links if "dataset=us" in h)
+    for size in ("desktop", "phone"):
+        open_page(dash_duo, dash_app, "/", "h1", size=size)
+        shot(dash_duo, f"home_{size}")
+    assert console_errors(dash_duo) == []
+
+
 # ---------------------------------------------------------------------------- region page
 
 
-@browser
-def test_region_page_renders_with_ranks(dash_duo, built):
-    _open(dash_duo, "/region/eu/DE11", "#region-table td[data-dash-column='lq']")
-    dash_duo.wait_for_element(".keyfig-rank")
+def test_region_page_renders_with_ranks(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/region/eu/DE11", ".keyfig-rank")
+    wait_for(lambda: len(_texts(dash_duo, ".keyfig-rank")) == 6, message="six key figures")
     ranks = _texts(dash_duo, ".keyfig-rank")
-    assert len(ranks) == 4, ranks
-    assert all(" of " in r and RANK.match(r) for r in ranks), ranks
+    assert all(RANK.match(r) for r in ranks), ranks
     assert "Stuttgart (DE11)" in dash_duo.find_element("h1").text
     crumbs = dash_duo.find_element("#region-breadcrumb").text
     assert "Deutschland" in crumbs and "Baden-Württemberg" in crumbs
     dash_duo.wait_for_element("#region-bubble .scatterlayer .trace")
     dash_duo.wait_for_element("#region-timeline .scatterlayer .trace")
+    wait_for(lambda: grid_cells(dash_duo, "region-table", "lq"), message="portfolio rows")
     assert "Source: Eurostat" in dash_duo.find_element("#region-body").text
-    _shot(dash_duo, "region_DE11")
-    assert dash_duo.get_logs() == []
+    for size in ("desktop", "projector", "phone"):
+        open_page(dash_duo, dash_app, "/region/eu/DE11", ".keyfig-rank", size=size)
+        shot(dash_duo, f"region_DE11_{size}", settle=2)
+    assert console_errors(dash_duo) == []
 
 
-@browser
-def test_region_url_query_restores_controls(dash_duo, built):
-    _open(dash_duo, "/region/eu/DE11?year=2012&start_year=2009&rules=us-strong&denominator=traded",
-          ".keyfig-rank")
+def test_region_url_restores_controls_and_back_forward(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/region/eu/DE11?year=2012&start_year=2009&rules=us-strong&denominator=traded",
+              ".keyfig-rank")
     dash_duo.wait_for_text_to_equal("#region-year .dash-dropdown-value", "2012", timeout=10)
     dash_duo.wait_for_text_to_equal("#region-start-year .dash-dropdown-value", "2009", timeout=10)
     assert 'US "strong cluster"' in dash_duo.find_element("#region-rules").text
     assert "US portal" in dash_duo.find_element("#region-denominator").text
     assert "NUTS 2 regions, 2012" in dash_duo.find_element("#region-keyfigs").text
-    assert dash_duo.get_logs() == []
+    pick(dash_duo, "region-year", "2014")
+    wait_for(lambda: query(dash_duo).get("year") == "2014", message="URL year=2014")
+    wait_for(lambda: "NUTS 2 regions, 2014" in dash_duo.find_element("#region-keyfigs").text, message="2014 figures")
+    dash_duo.driver.back()
+    wait_for(lambda: dropdown_value(dash_duo, "region-year") == "2012", message="back: 2012")
+    wait_for(lambda: "NUTS 2 regions, 2012" in dash_duo.find_element("#region-keyfigs").text, message="2012 again")
+    assert query(dash_duo)["rules"] == "us-strong" and query(dash_duo)["start_year"] == "2009"
+    dash_duo.driver.forward()
+    wait_for(lambda: dropdown_value(dash_duo, "region-year") == "2014", message="forward: 2014")
+    assert console_errors(dash_duo) == []
 
 
-@browser
-def test_region_settings_written_to_url(dash_duo, built):
-    _open(dash_duo, "/region/eu/DE12", ".keyfig-rank")
-    dash_duo.wait_for_text_to_equal("#region-year .dash-dropdown-value", "2015", timeout=10)
-    deadline = time.time() + 10
-    while "year=2015" not in dash_duo.driver.current_url and time.time() < deadline:
-        time.sleep(0.2)
-    url = dash_duo.driver.current_url
-    assert "year=2015" in url and "rules=eco2008" in url and "denominator=total" in url, url
+def test_region_settings_written_to_url(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/region/eu/DE12", ".keyfig-rank")
+    wait_for(lambda: query(dash_duo).get("year") == "2015", message="year in the URL")
+    q = query(dash_duo)
+    assert q["rules"] == "eco2008" and q["denominator"] == "total" and q["start_year"] == "2011", q
+    # clearing the start year is written as start_year=none and restores as "no growth"
+    open_page(dash_duo, dash_app, "/region/eu/DE12?start_year=none", ".keyfig-rank")
+    assert "Growth (pick a start year)" in dash_duo.find_element("#region-table").text
+    assert query(dash_duo)["start_year"] == "none"
 
 
-@browser
-def test_region_portfolio_table_sorts(dash_duo, built):
-    _open(dash_duo, "/region/eu/DE11?year=2014&start_year=2010", "#region-table td[data-dash-column='lq']")
+def test_region_portfolio_table_sorts(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/region/eu/DE11?year=2014&start_year=2010", "#region-table .ag-cell[col-id='lq']")
 
     def lqs():
-        return [float(t.replace(",", "")) for t in _texts(dash_duo, "#region-table td[data-dash-column='lq']")]
+        return [float(t.replace(",", "")) for t in grid_cells(dash_duo, "region-table", "lq") if t not in ("", "–")]
 
-    before = lqs()
-    dash_duo.find_element("#region-table th[data-dash-column='lq'] .column-header--sort").click()
-    time.sleep(0.5)
-    first = lqs()
-    dash_duo.find_element("#region-table th[data-dash-column='lq'] .column-header--sort").click()
-    time.sleep(0.5)
-    second = lqs()
-    assert first != before
-    ascending, descending = (first, second) if first[0] <= first[-1] else (second, first)
-    assert ascending == sorted(ascending) and descending == sorted(descending, reverse=True)
-    # the store's highest LQ in the region comes first when sorted descending
+    header = "#region-table .ag-header-cell[col-id='lq'] .ag-header-cell-label"
+
+    def click_header():
+        dash_duo.driver.execute_script("document.querySelector(arguments[0]).click()", header)
+    click_header()
+    wait_for(lambda: lqs() == sorted(lqs()), message="ascending")
+    click_header()
+    wait_for(lambda: lqs() == sorted(lqs(), reverse=True), message="descending")
     from analytics.serving.store import get_store
 
     t = get_store("eu").table("nuts2", 2014)
-    assert descending[0] == pytest.approx(round(t.loc[t["region_id"] == "DE11", "lq"].max(), 2), abs=0.006)
-    assert dash_duo.get_logs() == []
+    assert lqs()[0] == pytest.approx(round(t.loc[t["region_id"] == "DE11", "lq"].max(), 2), abs=0.006)
+    assert console_errors(dash_duo) == []
 
 
-@browser
-def test_unknown_region_shows_message(dash_duo, built):
-    _open(dash_duo, "/region/eu/XX99", "#region-message")
-    text = dash_duo.find_element("#region-message").text
-    assert "No region “XX99”" in text
+def test_unknown_region_and_year_without_data(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/region/eu/XX99", "#region-message")
+    assert "No region “XX99”" in dash_duo.find_element("#region-message").text
     assert dash_duo.find_element("#region-message a[href='/map']")
-    _shot(dash_duo, "region_unknown", settle=0.5)
-    assert dash_duo.get_logs() == []
-
-
-@browser
-def test_region_year_without_data_lists_years(dash_duo, built):
-    _open(dash_duo, "/region/eu/DED4?year=2008", "#region-message .alert")
+    open_page(dash_duo, dash_app, "/region/eu/DED4?year=2008", "#region-message .alert")
     text = dash_duo.find_element("#region-message").text
     assert "No data for Chemnitz in 2008" in text and "2011" in text and "2015" in text
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
 # ---------------------------------------------------------------------------- category page
 
 
-@browser
-def test_category_page_renders(dash_duo, built):
-    _open(dash_duo, "/category/eu/automotive", "#category-top-table td[data-dash-column='employment']")
+def test_category_page_renders_and_back_forward(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/category/eu/automotive", "#category-top-table .ag-cell[col-id='employment']")
     assert dash_duo.find_element("h1").text == "Automotive"
     dash_duo.wait_for_element("#category-top-chart .barlayer")
     dash_duo.wait_for_element("#category-map .js-plotly-plot")
-    dash_duo.wait_for_element("#category-members td")
-    dash_duo.wait_for_element("#category-related td")
-    top = dash_duo.find_element("#category-top-table").text
-    assert "Stuttgart" in top
+    wait_for(lambda: grid_cells(dash_duo, "category-members", "industry"), message="members")
+    assert "Stuttgart" in dash_duo.find_element("#category-top-table").text
     assert "✓" in dash_duo.find_element("#category-related").text
     assert "Delgado, Porter & Stern 2016" in dash_duo.find_element(".category-page").text
-    _shot(dash_duo, "category_automotive", settle=3)
-    assert dash_duo.get_logs() == []
+    shot(dash_duo, "category_automotive", settle=3)
+    pick(dash_duo, "category-level", "NUTS 1 regions")
+    wait_for(lambda: query(dash_duo).get("level") == "nuts1", message="URL level=nuts1")
+    dash_duo.driver.back()
+    wait_for(lambda: dropdown_value(dash_duo, "category-level") == "NUTS 2 regions", message="back: NUTS 2")
+    assert console_errors(dash_duo) == []
 
 
-@browser
-def test_unknown_category_shows_message(dash_duo, built):
-    _open(dash_duo, "/category/eu/nonsense", "#category-message")
+def test_unknown_category_shows_message(dash_duo, dash_app):
+    open_page(dash_duo, dash_app, "/category/eu/nonsense", "#category-message")
     assert "No category “nonsense”" in dash_duo.find_element("#category-message").text
-    assert dash_duo.get_logs() == []
+    assert console_errors(dash_duo) == []
 
 
 # ---------------------------------------------------------------------------- methodology
 
 
-@browser
-def test_methodology_page_renders(dash_duo, built):
+def test_methodology_page_renders_and_back_forward(dash_duo, dash_app):
     from analytics.metrics.stars import RULE_SETS
 
-    _open(dash_duo, "/methodology", "#method-quality table")
+    open_page(dash_duo, dash_app, "/methodology", "#method-quality table")
     text = dash_duo.find_element(".methodology-page").text
     for rules in RULE_SETS.values():
         for line in rules.describe():
@@ -178,8 +173,13 @@ def test_methodology_page_renders(dash_duo, built):
     assert "sbs_r_nuts06_r2" in text and "County Business Patterns" in text
     assert "C29 Manufacture of motor vehicles" in text
     assert "lq_total" in text and "lq_type" in text
-    _shot(dash_duo, "methodology", settle=1)
-    assert dash_duo.get_logs() == []
+    shot(dash_duo, "methodology")
+    dash_duo.driver.execute_script("document.querySelector(\"#method-quality-dataset input[value='us']\").click()")
+    wait_for(lambda: query(dash_duo).get("dataset") == "us", message="URL dataset=us")
+    dash_duo.driver.back()
+    wait_for(lambda: dash_duo.find_element("#method-quality-dataset input[value='eu']").is_selected(),
+             message="back: Europe")
+    assert console_errors(dash_duo) == []
 
 
 # ---------------------------------------------------------------------------- CSV downloads
@@ -191,13 +191,17 @@ def _read_csv(payload: dict):
     return lines[0], lines, pd.read_csv(io.StringIO(payload["content"]), comment="#")
 
 
-def test_portfolio_csv_has_credit_and_store_numbers(built):
-    import app  # noqa: F401  (registers the pages and callbacks)
+REGION_CONTEXT = {"dataset": "eu", "region_id": "DE11", "path_id": "DE11", "level": "nuts2", "name": "Stuttgart",
+                  "creg": None, "ccat": None, "ccats": []}
+
+
+def test_portfolio_csv_has_credit_and_store_numbers(dash_app):
     from analytics.serving.store import get_store
-    from callbacks.region_callbacks import download_portfolio
+    from pages.region.callbacks import download_portfolio
 
     store = get_store("eu")
-    payload = download_portfolio(1, 2014, 2010, "eco2008", "total", {"dataset": "eu", "region_id": "DE11"})
+    payload = download_portfolio(n_clicks=1, year=2014, start_year=2010, rules="eco2008", denominator="total",
+                                 context=REGION_CONTEXT)
     credit, lines, df = _read_csv(payload)
     assert credit == "# " + store.meta["source"]
     assert lines[1].startswith("# Cluster portfolio of Stuttgart (DE11)") and "2010–2014" in lines[1]
@@ -213,34 +217,36 @@ def test_portfolio_csv_has_credit_and_store_numbers(built):
     assert payload["filename"] == "portfolio_eu_DE11_2014.csv"
 
 
-def test_category_csvs_have_credit_and_store_numbers(built):
-    import app  # noqa: F401
+CATEGORY_CONTEXT = {"dataset": "eu", "category_id": "automotive", "path_id": "automotive", "name": "Automotive",
+                    "ccat": None, "creg": None}
+
+
+def test_category_csvs_have_credit_and_store_numbers(dash_app):
     from analytics.serving.store import get_store
-    from callbacks.category_callbacks import category_csv
+    from pages.category.callbacks import category_csv
 
     store = get_store("eu")
-    credit, lines, top = _read_csv(category_csv("top", "eu", "automotive", 2014, "nuts2"))
+    credit, lines, top = _read_csv(category_csv("top", CATEGORY_CONTEXT, 2014, "nuts2"))
     assert credit == "# " + store.meta["source"]
     t = store.table("nuts2", 2014)
     t = t[t["category_id"] == "automotive"].sort_values("employment", ascending=False).head(20)
     assert top["region_id"].tolist() == t["region_id"].tolist()
     assert top["employment"].tolist() == pytest.approx(t["employment"].tolist())
-    credit, _, members = _read_csv(category_csv("members", "eu", "automotive", 2014, "nuts2"))
+    credit, _, members = _read_csv(category_csv("members", CATEGORY_CONTEXT, 2014, "nuts2"))
     assert credit == "# " + store.meta["source"]
     f = store.facts("nuts2")
     assert members.loc[0, "employment"] == pytest.approx(
         f[(f["year"] == 2014) & (f["industry"] == "C29")]["employment"].sum())
-    credit, _, rel = _read_csv(category_csv("related", "eu", "automotive", 2014, "nuts2"))
+    credit, _, rel = _read_csv(category_csv("related", CATEGORY_CONTEXT, 2014, "nuts2"))
     assert credit.startswith("# US 2014 relatedness (Delgado, Porter & Stern 2016)")
     assert rel.loc[0, "related_id"] == "metalworking_technology"
 
 
-def test_imputed_share_csv(built):
-    import app  # noqa: F401
+def test_imputed_share_csv(dash_app):
     from analytics.serving.store import get_store
-    from callbacks.methodology_callbacks import download_imputed
+    from pages.methodology.callbacks import download_imputed
 
-    credit, _, df = _read_csv(download_imputed(1, "eu"))
+    credit, _, df = _read_csv(download_imputed(n_clicks=1, dataset="eu"))
     assert credit == "# " + get_store("eu").meta["source"]
     q = pd.DataFrame(get_store("eu").quality["imputed_share"])
     at = q[(q["country"] == "AT") & (q["year"] == 2010)]["imputed_share"].iloc[0]

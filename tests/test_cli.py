@@ -5,6 +5,7 @@ session builds it once (in-process) before the first command, so the commands on
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -96,7 +97,7 @@ def test_denominator_traded_changes_lq_of_traded_categories(store, default_csv):
     t = t[t["lq"] > 0]
     expected = (t["employment"] / t["region_id"].map(ind["traded_employment"]).to_numpy()) / (
         t["category_id"].map(e_c) / ind["traded_employment"].sum())
-    np.testing.assert_allclose(t["lq"], expected, rtol=1e-4)  # CSV keeps 6 significant digits
+    np.testing.assert_allclose(t["lq"], expected, rtol=1e-4)  # CSV keeps 10 significant digits
 
 
 @needs_data
@@ -171,3 +172,36 @@ def test_missing_raw_file_on_a_fresh_build_dir(tmp_path):
     named = errors[0].split("missing raw file ", 1)[1].split(" ", 1)[0]
     assert named.endswith((".csv", ".tsv", ".gz", ".geojson", ".xlsx")), errors[0]
     assert not (tmp_path / "build" / "manifest.json").exists()  # nothing half-built left behind
+
+
+def test_regions_prints_the_region_indicators_of_the_views(built):
+    from analytics import cli
+    from analytics.serving import views
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["regions", "--dataset", "eu", "--level", "nuts2", "--year", "2014", "--start-year",
+                         "2010"]) == 0
+    df = pd.read_csv(io.StringIO(out.getvalue()), dtype={"region_id": str}).set_index("region_id")
+    for col in ("region_name", "level", "year", "total_employment", "traded_employment", "cluster_strength",
+                "cluster_strength_us", "n_starred", "n_strong", "total_growth"):
+        assert col in df.columns, col
+    want = views.region_indicators("eu", "nuts2", 2014, "eco2008", "total", 2010).set_index("region_id")
+    assert len(df) == len(want)
+    np.testing.assert_allclose(df["cluster_strength"], want.loc[df.index, "cluster_strength"], rtol=1e-9)
+    assert (df["n_starred"] == want.loc[df.index, "n_starred"]).all()
+    # EL63: no traded category with LQ > 2 in 2014 (local categories never count)
+    assert df.loc["EL63", "cluster_strength"] == 0
+
+
+def test_regions_reports_bad_arguments_in_one_line(built):
+    from analytics import cli
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert cli.main(["regions", "--dataset", "us", "--level", "nuts2", "--year", "2019"]) == 2
+    assert err.getvalue().strip() == "error: --level 'nuts2': us has levels state, county, ea, nation"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert cli.main(["regions", "--dataset", "eu", "--year", "2014", "--region", "X=DK01+XX9"]) == 2
+    assert "XX9" in err.getvalue() and err.getvalue().count("\n") == 1

@@ -30,8 +30,9 @@ import pandas as pd
 import pytest
 
 from analytics.metrics.categories import Definitions
+from analytics.metrics.core import add_ranks, category_facts, compute_metrics
+from analytics.metrics.growth import growth
 from analytics.metrics.regions import benchmark, region_totals
-from analytics.metrics.core import add_ranks, category_facts, compute_metrics, growth
 
 N = np.nan
 

@@ -1,9 +1,6 @@
 """Recoding of older NUTS 2 codes to NUTS 2021 (exact conversions only, the rest reported)."""
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
 import pandas as pd
 import pytest
 

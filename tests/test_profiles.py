@@ -1,4 +1,5 @@
-"""Unit tests of analytics/profiles.py on a small hand-made store-like fixture.
+"""Unit tests of the page shaping (analytics/serving/profiles.py), the formats, ranks, growth and the
+region-level measures (analytics/metrics) on a small hand-made store-like fixture.
 
 Three NUTS-2-like regions (XA1, XA2 in XA; XB1 in XB; all in country X), three categories
 (auto and food traded, retail local). Every expected number below is worked out by hand
@@ -12,8 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.serving import profiles as P
+from analytics.metrics.core import rank_with_count, would_rank
+from analytics.metrics.growth import benchmark_growth, cagr, default_start
+from analytics.metrics.regions import region_measures
 from analytics.metrics.stars import RULE_SETS
+from analytics.serving import formats as F
+from analytics.serving import profiles as P
 
 
 @pytest.fixture()
@@ -81,22 +86,32 @@ def indicators():
                                     (13, "13th"), (21, "21st"), (22, "22nd"), (23, "23rd"), (101, "101st"),
                                     (111, "111th"), (112, "112th"), (1001, "1,001st")])
 def test_ordinal(k, text):
-    assert P.ordinal(k) == text
+    assert F.ordinal(k) == text
 
 
 def test_rank_text():
-    assert P.rank_text(12, 241) == "12th of 241"
-    assert P.rank_text(3, 1500) == "3rd of 1,500"
-    assert P.rank_text(None, 5) == "not ranked"
-    assert P.rank_text(float("nan"), 5) == "not ranked"
+    assert F.rank_text(12, 241) == "12th of 241"
+    assert F.rank_text(3, 1500) == "3rd of 1,500"
+    assert F.rank_text(None, 5) == "not ranked"
+    assert F.rank_text(float("nan"), 5) == "not ranked"
 
 
-def test_rank_of_ties_and_missing():
+def test_number_formats():
+    assert F.fmt_int(1234567.4) == "1,234,567" and F.fmt_int(None) == "–" and F.fmt_int(np.nan, "no data") == "no data"
+    assert F.fmt_pct(0.2191) == "21.9 %" and F.fmt_signed_pct(0.0213) == "+2.1 %" and F.fmt_signed_pct(-0.0) == "+0.0 %"
+    assert F.fmt_num(1234.567) == "1,234.57" and F.fmt_stars(2) == "★★" and F.fmt_stars(np.nan) == ""
+    assert F.year_runs([2000, 2001, 2002, 2017, 2018, 2021]) == "2000–2002, 2017–2018, 2021"
+
+
+def test_rank_with_count_ties_and_missing():
     s = pd.Series({"a": 5.0, "b": 7.0, "c": 5.0, "d": np.nan})
-    assert P.rank_of(s, "b") == (1, 3)
-    assert P.rank_of(s, "a") == (2, 3)  # tie with c: both 2nd
-    assert P.rank_of(s, "c") == (2, 3)
-    assert P.rank_of(s, "d") == (None, 3)  # no value → not ranked, n counts only values
+    rank, n = rank_with_count(s)
+    assert n == 3  # only values are counted
+    assert rank["b"] == 1 and rank["a"] == rank["c"] == 2  # a tie shares the best rank
+    assert math.isnan(rank["d"])  # no value → not ranked
+    # a custom region is placed where it would rank, without moving anybody
+    assert would_rank(6.0, s) == 2 and would_rank(9.0, s) == 1 and would_rank(5.0, s) == 2
+    assert would_rank(np.nan, s) is None
 
 
 def test_short_name():
@@ -118,45 +133,51 @@ def test_breadcrumbs_and_region_row(regions):
     assert P.region_row(regions, "nope") is None
 
 
-def test_years_with_data(indicators):
-    # XA1 has rows for 2010, 2012, 2014 but total employment is missing in 2012
-    assert P.years_with_data(indicators, "XA1") == [2010, 2014]
-    assert P.years_with_data(indicators, "XB1") == [2014]
-    assert P.years_with_data(indicators, "ZZ") == []
+def test_region_measures_cluster_strength_both_variants_and_counts(table, indicators):
+    """Hand-worked: cluster strength = traded employment with LQ > 2 ÷ total employment (local
+    categories are background); the US variant = strong traded employment ÷ traded employment."""
+    rows = table.assign(level="nuts2", year=2014)
+    # the US rule marks XA1 auto and XA2 food strong (given here; its percentiles are tested in test_stars)
+    strong = pd.Series([True, False, False, False, True, False, False, False, False], index=rows.index)
+    totals = indicators[indicators["year"] == 2014].rename(columns={
+        "total_employment": "total", "traded_employment": "traded"}).assign(local=np.nan)
+    m = region_measures(rows, strong, totals).set_index("region_id")
+    # XA1: auto 300 (LQ 2.5 > 2) / 1000; XA2: food 400 (LQ 2.2) / 1000; XB1: none → 0 of 2000
+    assert m.loc["XA1", "cluster_strength"] == pytest.approx(0.3)
+    assert m.loc["XA2", "cluster_strength"] == pytest.approx(0.4)
+    assert m.loc["XB1", "cluster_strength"] == pytest.approx(0.0)
+    # US variant: XA1 300 / 121 traded (the fixture's traded total is deliberately not the sum);
+    # XA2 has no traded total → unknown, never 0; XB1 0 / 500
+    assert m.loc["XA1", "cluster_strength_us"] == pytest.approx(300 / 121)
+    assert math.isnan(m.loc["XA2", "cluster_strength_us"])
+    assert m.loc["XB1", "cluster_strength_us"] == pytest.approx(0.0)
+    # starred: XA1 auto (2 stars), XA2 food (1 star); retail is not rated
+    assert m["n_starred"].to_dict() == {"XA1": 1, "XA2": 1, "XB1": 0}
+    assert m["n_strong"].to_dict() == {"XA1": 1, "XA2": 1, "XB1": 0}
+    # flags: XA1 retail imputed and incomplete
+    assert m.loc["XA1", "imputed_clusters"] == 1 and m.loc["XA1", "incomplete_clusters"] == 1
+    # average wage over the clusters with employment: 30,000 everywhere
+    assert m.loc["XB1", "avg_wage"] == pytest.approx(30000.0)
 
 
-def test_cluster_strength(table, indicators):
-    total = indicators[indicators["year"] == 2014].set_index("region_id")["total_employment"]
-    cs = P.cluster_strength(table, total)
-    # XA1: auto 300 (LQ 2.5 > 2) / 1000; XA2: food 400 (LQ 2.2) / 1000; XB1: none → 0
-    assert cs["XA1"] == pytest.approx(0.3)
-    assert cs["XA2"] == pytest.approx(0.4)
-    assert cs["XB1"] == pytest.approx(0.0)
-
-
-def test_starred_counts(table):
-    assert P.starred_counts(table).to_dict() == {"XA1": 1, "XA2": 1, "XB1": 0}
-
-
-def test_key_figures(table, indicators):
-    figs = {f["key"]: f for f in P.key_figures(indicators, table, "XA1", "nuts2", 2014,
-                                                gdp=("gdp_pc_pps", "GDP per capita", "PPS per inhabitant"))}
-    # employment 1000 vs XA2 1000 and XB1 2000 → tied 2nd of 3
-    assert figs["employment"]["value"] == 1000.0
-    assert figs["employment"]["rank_text"] == "2nd of 3"
-    # GDP: XA2 has none → XA1 (30,000) 1st of 2
-    assert figs["gdp_pc"]["rank_text"] == "1st of 2"
-    assert figs["gdp_pc"]["label"] == "GDP per capita" and figs["gdp_pc"]["unit"] == "PPS per inhabitant"
-    # cluster strength 0.3 < XA2's 0.4 → 2nd of 3
-    assert figs["cluster_strength"]["value"] == pytest.approx(0.3)
+def test_key_figures_rank_texts():
+    row = {"total_employment": 1000.0, "total_employment_rank": 2, "total_employment_n": 3,
+           "gdp_pc_pps": np.nan, "gdp_pc_pps_rank": np.nan, "gdp_pc_pps_n": 2,
+           "cluster_strength": 0.3, "cluster_strength_rank": 2, "cluster_strength_n": 3,
+           "cluster_strength_us": 0.5, "cluster_strength_us_rank": 1, "cluster_strength_us_n": 3,
+           "n_starred": 1, "n_starred_rank": 1, "n_starred_n": 3,
+           "total_growth": 0.02, "total_growth_rank": 1, "total_growth_n": 2, "start_year": 2010, "year": 2014}
+    figs = {f["key"]: f for f in P.key_figures(row, ("gdp_pc_pps", "GDP per capita", "PPS per inhabitant"))}
+    assert figs["total_employment"]["rank_text"] == "2nd of 3" and figs["total_employment"]["value"] == 1000.0
+    assert figs["gdp"]["value"] is None and figs["gdp"]["rank_text"] == "not ranked"
+    assert figs["gdp"]["label"] == "GDP per capita" and figs["gdp"]["unit"] == "PPS per inhabitant"
     assert figs["cluster_strength"]["rank_text"] == "2nd of 3"
-    # starred clusters: XA1 1, XA2 1, XB1 0 → tied 1st of 3
-    assert figs["n_starred"]["value"] == 1 and figs["n_starred"]["rank_text"] == "1st of 3"
-    xa2 = {f["key"]: f for f in P.key_figures(indicators, table, "XA2", "nuts2", 2014,
-                                               gdp=("gdp_pc_pps", "GDP per capita", "PPS"))}
-    assert xa2["gdp_pc"]["value"] is None and xa2["gdp_pc"]["rank_text"] == "not ranked"
-    no_gdp = P.key_figures(indicators, table, "XA1", "nuts2", 2014, gdp=None)
-    assert [f["key"] for f in no_gdp] == ["employment", "cluster_strength", "n_starred"]
+    assert figs["total_growth"]["label"] == "Employment growth 2010–2014"
+    no_gdp = P.key_figures(row, None)
+    assert [f["key"] for f in no_gdp] == ["total_employment", "cluster_strength", "cluster_strength_us",
+                                          "n_starred", "total_growth"]
+    custom = P.key_figures(row, None, custom=True)
+    assert custom[0]["rank_text"] == "would rank 2nd of 3"
 
 
 # ---------------------------------------------------------------- portfolio
@@ -197,13 +218,27 @@ def test_flags_text_singular():
 
 def test_benchmark_growth(indicators):
     # Only XA1 has traded employment in both 2010 (100) and 2014 (121): (121/100)^(1/4) − 1 = √1.1 − 1
-    assert P.benchmark_growth(indicators, "nuts2", 2010, 2014) == pytest.approx(math.sqrt(1.1) - 1)
+    i = indicators.set_index("region_id")
+    a = i[i["year"] == 2010]["traded_employment"]
+    b = i[i["year"] == 2014]["traded_employment"]
+    assert benchmark_growth(a, b, 4) == pytest.approx(math.sqrt(1.1) - 1)
 
 
 def test_cagr():
-    assert P.cagr(100, 121, 2) == pytest.approx(0.1)
-    assert math.isnan(P.cagr(0, 5, 2))
-    assert math.isnan(P.cagr(100, 121, 0))
+    assert cagr(100, 121, 2) == pytest.approx(0.1)
+    assert math.isnan(cagr(0, 5, 2))
+    assert math.isnan(cagr(100, np.nan, 2))
+    with pytest.raises(ValueError):
+        cagr(100, 121, 0)
+    s = cagr(pd.Series([100.0, 0.0]), pd.Series([121.0, 5.0]), 2)
+    assert s.iloc[0] == pytest.approx(0.1) and math.isnan(s.iloc[1])
+
+
+def test_default_start_is_about_five_years_back():
+    assert default_start([2008, 2009, 2010, 2011, 2012, 2013, 2014, 2015], 2015) == 2011
+    assert default_start([2010, 2011, 2012], 2012) == 2010  # none 4 years back: the earliest before
+    assert default_start([2015], 2015) is None
+    assert default_start(list(range(2000, 2012)) + list(range(2017, 2022)), 2021) == 2017
 
 
 def test_bubble_frame(table):
@@ -218,15 +253,6 @@ def test_bubble_frame(table):
     assert math.isnan(b.loc[1, "share_change"])
     assert b["label"].tolist() == ["Auto", "Food Processing"]
     assert b["stars"].tolist() == [2, 0]
-
-
-def test_employment_timeline(indicators):
-    t = P.employment_timeline(indicators, "XA1")
-    # every year from the first to the last, so 2011 and 2013 (no rows at all) are gaps too
-    assert t["year"].tolist() == [2010, 2011, 2012, 2013, 2014]
-    tot = t["total_employment"].tolist()
-    assert tot[0] == 900.0 and tot[4] == 1000.0 and all(math.isnan(x) for x in tot[1:4])
-    assert t["traded_employment"].tolist()[4] == 121.0
 
 
 def test_diversification_opportunities(table):

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.sources.us import sources as src
 from analytics.metrics.categories import Definitions
+from analytics.metrics.growth import growth
 from analytics.metrics.regions import benchmark, level_metrics, region_totals
-from analytics.metrics.core import growth
 from analytics.metrics.stars import UsStrong, rate
+from analytics.sources.us import sources as src
 from analytics.sources.us.build import _aggregate, _complete_parents, build_us
 
 

@@ -96,30 +96,16 @@ def add_ranks(metrics: pd.DataFrame, cols: tuple[str, ...] = ("employment", "lq_
     return out
 
 
-def growth(metrics: pd.DataFrame, start: int, end: int, nation_of: pd.Series | None = None) -> pd.DataFrame:
-    """Growth of each regional cluster between ``start`` and ``end``.
+def rank_with_count(values: pd.Series) -> tuple[pd.Series, int]:
+    """Rank of each value (1 = highest, ties share the best rank) among the non-missing values,
+    and how many there are ("12th of 241"); missing values get no rank."""
+    v = pd.to_numeric(values, errors="coerce")
+    return v.rank(ascending=False, method="min"), int(v.notna().sum())
 
-    CAGR = (E_end / E_start)^(1/years) − 1, absolute change E_end − E_start, and the
-    national-share expectation of a shift-share: expected = E_start × (E_nat,end / E_nat,start − 1),
-    where the nation is ``nation_of[region_id]`` (a country for Europe; the whole US when
-    ``nation_of`` is None). ``job_creation_vs_expected`` = actual change − expected change.
-    """
-    if end <= start:
-        raise ValueError(f"end year {end} must be after start year {start}")
-    cols = ["region_id", "category_id", "employment"]
-    a = metrics.loc[metrics["year"] == start, cols].rename(columns={"employment": "emp_start"})
-    b = metrics.loc[metrics["year"] == end, cols].rename(columns={"employment": "emp_end"})
-    g = a.merge(b, on=["region_id", "category_id"], how="outer")
-    years = end - start
-    ok = (g["emp_start"] > 0) & g["emp_end"].notna()
-    g["cagr"] = np.where(ok, (g["emp_end"] / g["emp_start"].where(ok)) ** (1.0 / years) - 1.0, np.nan)
-    g["abs_change"] = g["emp_end"] - g["emp_start"]
-    g["nation"] = g["region_id"].map(nation_of) if nation_of is not None else "ALL"
-    both = g.dropna(subset=["emp_start", "emp_end"])
-    nat = both.groupby(["nation", "category_id"])[["emp_start", "emp_end"]].sum().reset_index()
-    nat["national_growth"] = nat["emp_end"] / nat["emp_start"].where(nat["emp_start"] > 0) - 1.0
-    g = g.merge(nat[["nation", "category_id", "national_growth"]], on=["nation", "category_id"], how="left")
-    g["expected_change"] = g["emp_start"] * g["national_growth"]
-    g["job_creation_vs_expected"] = g["abs_change"] - g["expected_change"]
-    g["start_year"], g["end_year"] = start, end
-    return g.drop(columns=["nation"])
+
+def would_rank(value: float, others: pd.Series) -> int | None:
+    """The rank ``value`` would take among ``others`` (1 + how many are strictly higher)."""
+    if value is None or pd.isna(value):
+        return None
+    o = pd.to_numeric(others, errors="coerce").dropna()
+    return int((o > value).sum()) + 1

@@ -27,12 +27,14 @@ def shares_matrix(table: pd.DataFrame) -> pd.DataFrame:
 
 def suggest(basis: str, focal_id: str, level_table: pd.DataFrame, indicators: pd.DataFrame,
             focal_table: pd.DataFrame | None = None, neighbours: pd.DataFrame | None = None,
-            exclude: set[str] | None = None, n: int = 8, prosperity_col: str = "gdp_pc_pps") -> pd.DataFrame:
+            exclude: set[str] | None = None, n: int = 8, prosperity_col: str = "gdp_pc_pps",
+            members: set[str] | None = None) -> pd.DataFrame:
     """Top ``n`` peers: region_id, score (higher = closer), basis_value (what the score means).
 
     ``level_table``: metrics + stars of the level and year (Store.table). ``indicators``:
     region indicators of that level and year. ``focal_table``: the focal region's rows when it
-    is not in ``level_table`` (a custom region).
+    is not in ``level_table`` (a custom region); ``members``: its member regions (their borders are
+    the custom region's, for the neighbours basis).
     """
     if basis not in BASES:
         raise ValueError(f"unknown peer basis {basis!r}; choose one of {', '.join(BASES)}")
@@ -66,7 +68,7 @@ def suggest(basis: str, focal_id: str, level_table: pd.DataFrame, indicators: pd
     else:  # neighbours
         if neighbours is None:
             return pd.DataFrame(columns=["region_id", "score", "basis_value"])
-        ids = set(focal["member_ids"].iloc[0]) if "member_ids" in focal.columns else {focal_id}
+        ids = set(members) if members else {focal_id}
         nb = neighbours[neighbours["region_id"].isin(ids) & ~neighbours["neighbour_id"].isin(ids | exclude)]
         nb = nb[nb["neighbour_id"].isin(set(others["region_id"]))]
         out = pd.DataFrame({"region_id": nb["neighbour_id"].unique()})

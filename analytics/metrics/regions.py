@@ -5,11 +5,12 @@ categories and regions, so every number goes through one code path.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analytics.metrics.categories import Definitions
 from analytics.metrics.core import add_ranks, compute_metrics
-from analytics.metrics.stars import rate
+from analytics.metrics.stars import lq_column, rate
 
 
 def region_totals(facts: pd.DataFrame, defs: Definitions, totals: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -67,33 +68,72 @@ def _rate_per_level(metrics: pd.DataFrame, rules: str, denominator: str) -> pd.D
     return pd.concat(parts).reindex(metrics.index)
 
 
-def region_indicators(metrics: pd.DataFrame, totals: pd.DataFrame, rules: str = "eco2008",
-                      denominator: str = "total") -> pd.DataFrame:
-    """Per region-year: E(r), cluster strength (both variants), starred and strong counts, ranks.
+KEY = ["region_id", "level", "year"]
 
-    ``cluster_strength``: share of the region's employment in traded categories with LQ > 2
-    (local categories are background, as in the European Cluster Observatory).
-    ``cluster_strength_us``: employment in strong traded clusters ÷ traded employment.
+
+def region_measures(rows: pd.DataFrame, strong: pd.Series, totals: pd.DataFrame) -> pd.DataFrame:
+    """Region-level measures of rated regional clusters, one row per region-year: the one definition
+    the build, every page and the CLI use.
+
+    ``rows``: rated metrics rows (region_id, level, year, category_type, employment, lq under the
+    chosen denominator, stars, avg_wage, employment_imputed, missing_parts). ``strong``: the US
+    "strong cluster" flag of the same rows (rules us-strong, LQ over traded/local employment).
+    ``totals``: region_id, level, year, total, traded, local (E(r)).
+
+    * ``cluster_strength`` = Σ employment of traded categories with LQ > 2 ÷ total employment
+      (local categories are background, as in the European Cluster Observatory);
+    * ``cluster_strength_us`` = Σ employment of strong traded clusters ÷ traded employment;
+    * ``n_starred`` = regional clusters with at least one star; ``n_strong`` = strong clusters;
+    * ``traded_share`` = traded ÷ total employment; ``avg_wage`` = employment-weighted average
+      wage over the clusters with a wage; ``imputed_clusters`` / ``incomplete_clusters`` counts.
+
+    Regions with totals but no cluster rows get 0 clusters and NaN strength only where the total
+    is unknown or zero; regions without totals are not invented.
     """
-    stars = _rate_per_level(metrics, rules, denominator)
-    us = _rate_per_level(metrics, "us-strong", "traded")
-    lq = metrics["lq_total"] if denominator == "total" else metrics["lq_type"]
-    traded = metrics["category_type"] == "traded"
+    traded = rows["category_type"].eq("traded")
+    emp = rows["employment"]
+    nan = pd.Series(np.nan, index=rows.index)
+    wage = rows["avg_wage"] if "avg_wage" in rows else nan
+    has_wage = wage.notna() & (emp > 0)
+    stars = pd.to_numeric(rows["stars"], errors="coerce")
     m = pd.DataFrame({
-        "region_id": metrics["region_id"], "level": metrics["level"], "year": metrics["year"],
-        "lq2_emp": metrics["employment"].where((lq > 2) & traded),
-        "strong_traded_emp": metrics["employment"].where(us["strong"].astype(bool) & traded),
-        "starred": stars["stars"] > 0,
-        "strong": us["strong"].astype(bool),
+        "region_id": rows["region_id"], "level": rows["level"], "year": rows["year"],
+        "lq2_emp": emp.where((rows["lq"] > 2) & traded),
+        "strong_traded_emp": emp.where(strong.astype(bool) & traded),
+        "starred": stars > 0,
+        "strong": strong.astype(bool) & traded,
+        "wage_bill": (wage * emp).where(has_wage),
+        "wage_emp": emp.where(has_wage),
+        "imputed": (rows["employment_imputed"] if "employment_imputed" in rows else nan).fillna(False).astype(bool),
+        "incomplete": (rows["missing_parts"] if "missing_parts" in rows else nan).fillna(0) > 0,
     })
-    g = m.groupby(["region_id", "level", "year"])
+    g = m.groupby(KEY)
     out = g[["lq2_emp", "strong_traded_emp"]].sum()
     out["n_starred"] = g["starred"].sum()
     out["n_strong"] = g["strong"].sum()
-    out = out.reset_index().merge(totals, on=["region_id", "level", "year"], how="right")
-    out["cluster_strength"] = out["lq2_emp"] / out["total"].where(out["total"] > 0)
-    out["cluster_strength_us"] = out["strong_traded_emp"] / out["traded"].where(out["traded"] > 0)
-    out = out.drop(columns=["lq2_emp", "strong_traded_emp"]).rename(columns={"total": "total_employment",
-                                                                            "traded": "traded_employment",
-                                                                            "local": "local_employment"})
+    wage = g[["wage_bill", "wage_emp"]].sum(min_count=1)
+    out["avg_wage"] = wage["wage_bill"] / wage["wage_emp"]
+    out["imputed_clusters"] = g["imputed"].sum()
+    out["incomplete_clusters"] = g["incomplete"].sum()
+    t = totals[KEY + ["total", "traded", "local"]]
+    out = out.reset_index().merge(t, on=KEY, how="right")
+    total = out["total"].where(out["total"] > 0)
+    out["cluster_strength"] = out["lq2_emp"].fillna(0.0).where(total.notna()) / total
+    out["cluster_strength_us"] = out["strong_traded_emp"].fillna(0.0).where(out["traded"] > 0) / \
+        out["traded"].where(out["traded"] > 0)
+    out["traded_share"] = out["traded"] / total
+    for col in ("n_starred", "n_strong", "imputed_clusters", "incomplete_clusters"):
+        out[col] = out[col].fillna(0).astype(int)
+    out = out.drop(columns=["lq2_emp", "strong_traded_emp"]).rename(columns={
+        "total": "total_employment", "traded": "traded_employment", "local": "local_employment"})
     return out
+
+
+def region_indicators(metrics: pd.DataFrame, totals: pd.DataFrame, rules: str = "eco2008",
+                      denominator: str = "total") -> pd.DataFrame:
+    """Per region-year (every level): :func:`region_measures` under a rule set and LQ denominator
+    (each region level rated on its own, as percentiles are within one region type)."""
+    stars = _rate_per_level(metrics, rules, denominator)
+    us = _rate_per_level(metrics, "us-strong", "traded")
+    rows = metrics.assign(lq=metrics[lq_column(denominator)], stars=stars["stars"])
+    return region_measures(rows, us["strong"], totals)

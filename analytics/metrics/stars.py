@@ -10,9 +10,8 @@ size criteria, which are strict ("> 25th percentile") as the US portal defines t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 GROUP = ["category_id", "year"]

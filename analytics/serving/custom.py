@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from analytics.metrics.core import add_ranks, compute_metrics
+from analytics.metrics.stars import get_rules, lq_column, rate
 
 MAX_NAME = 60
 MAX_SPEC = 2000
@@ -37,8 +37,14 @@ class ValidationError(ValueError):
     """Bad user input; the message is one clear sentence for the UI or the CLI."""
 
 
+# letters NFKD does not decompose into an ASCII base letter
+_TRANSLITERATE = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss",
+                                "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "ı": "i"})
+
+
 def slug(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    """'Øresund' → 'oresund', 'Île-de-France+' → 'ile-de-france' (the id part of a custom definition)."""
+    text = unicodedata.normalize("NFKD", name.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
     return text or "custom"
 
@@ -145,11 +151,6 @@ def validate_category(cc: CustomCategory, store) -> None:
         raise ValidationError(f"Unknown {system} code(s): {', '.join(bad[:10])}.")
 
 
-def _industry_table(store) -> pd.DataFrame:
-    ind = store.industries
-    if store.dataset == "eu":
-        return ind.assign(code=ind["industry"])
-    return ind.assign(code=ind["naics"])
 
 
 def _resolve_industry(code: str, store) -> list[str]:
@@ -167,17 +168,14 @@ def _resolve_industry(code: str, store) -> list[str]:
 
 def _industry_keys(store) -> pd.Series:
     """Every industry key of the dataset's definitions and facts (cached on the store)."""
-    cached = store.__dict__.get("_industry_keys")
-    if cached is None:
+    def load():
         keys = set(store.industries["industry"])
         for level in store.levels:
             keys |= set(store.facts(level)["industry"].cat.categories)
-        cached = pd.Series(sorted(keys), dtype=object)
-        store.__dict__["_industry_keys"] = cached
-    return cached
+        return pd.Series(sorted(keys), dtype=object)
+    return store._held(("industry_keys",), load)
 
 
-@lru_cache(maxsize=256)
 def _members(cc: CustomCategory, store) -> pd.DataFrame:
     ind = store.industries
     names = ind.drop_duplicates("industry").set_index("industry")["industry_name"]
@@ -255,13 +253,11 @@ def validate_region(cr: CustomRegion, store) -> None:
 
 def _totals(store) -> pd.DataFrame:
     """E(r) of every region-year (total, traded, local), cached on the store."""
-    cached = store.__dict__.get("_custom_totals")
-    if cached is None:
+    def load():
         ind = store.indicators
-        cached = ind[["region_id", "year", "total_employment", "traded_employment", "local_employment"]].rename(
+        return ind[["region_id", "year", "total_employment", "traded_employment", "local_employment"]].rename(
             columns={"total_employment": "total", "traded_employment": "traded", "local_employment": "local"})
-        store.__dict__["_custom_totals"] = cached
-    return cached
+    return store._held(("custom_totals",), load)
 
 
 def _bench_for(store, cmap: pd.DataFrame) -> pd.DataFrame:
@@ -352,12 +348,10 @@ def region_metrics(cr: CustomRegion, store, defs: tuple[pd.DataFrame, pd.DataFra
 
 
 def _builtin_map(store) -> pd.DataFrame:
-    cached = store.__dict__.get("_builtin_map")
-    if cached is None:
+    def load():
         ind = store.industries
-        cached = ind.loc[ind["category_id"].fillna("") != "", ["industry", "category_id"]].astype(object)
-        store.__dict__["_builtin_map"] = cached
-    return cached
+        return ind.loc[ind["category_id"].fillna("") != "", ["industry", "category_id"]].astype(object)
+    return store._held(("builtin_map",), load)
 
 
 def rate_against_level(custom: pd.DataFrame, reference: pd.DataFrame, rules: str, denominator: str,
@@ -368,8 +362,6 @@ def rate_against_level(custom: pd.DataFrame, reference: pd.DataFrame, rules: str
     custom region never shifts anybody else's stars. ``reference`` must contain the custom
     rows' categories (for a custom category, pass its metrics at the member level).
     """
-    from analytics.metrics.stars import get_rules, lq_column, rate
-
     rs = get_rules(rules)
     if ref_stars is None:
         ref_stars = rate(reference, rules, denominator)
@@ -409,10 +401,8 @@ def region_table(cr: CustomRegion, store, year: int, rules: str | None = None,
     if m.empty:
         return m
     level = m["member_level"].iloc[0]
-    ref = store.level_metrics(level)
-    in_year = (ref["year"] == year).to_numpy()
-    ref_stars = store.stars(level, rules, denominator)[in_year]
-    stars = rate_against_level(m, ref[in_year], rules, denominator, ref_stars)
+    ref = store.table(level, year, rules, denominator)
+    stars = rate_against_level(m, ref, rules, denominator, ref)
     out = pd.concat([m, stars.drop(columns=[c for c in stars.columns if c in m.columns])], axis=1)
     out["lq"] = out["lq_total" if denominator == "total" else "lq_type"]
     return out
@@ -423,29 +413,23 @@ def years_complete(cr: CustomRegion, store) -> list[int]:
     return sorted(int(y) for y in totals["year"])
 
 
-def nan_to_none(x):
-    return None if isinstance(x, float) and np.isnan(x) else x
 
 
 def rate_category(rows: pd.DataFrame, store, level: str, rules: str, denominator: str) -> pd.DataFrame:
     """Stars of a custom category's rows (one level): its own per-category percentiles, and for
     ECO 2008 the focus threshold of the level's built-in regional clusters (the usual pool), so
     a custom copy of a built-in category is rated exactly like the original."""
-    from analytics.metrics.stars import get_rules, rate
-
     own = rate(rows, rules, denominator)
     if rules != "eco2008":
         return own
-    pool = store.stars(level, rules, denominator)
-    years = store.level_metrics(level)["year"].to_numpy()
-    thr = pd.Series(pool["focus_threshold"].to_numpy(), index=years).groupby(level=0).first()
-    focus_thr = rows["year"].map(thr).to_numpy(dtype=float)
+    thr = {int(y): float(store.table(level, int(y), rules, denominator)["focus_threshold"].iloc[0])
+           for y in rows["year"].unique()}
+    focus_thr = rows["year"].astype(int).map(thr).to_numpy(dtype=float)
     rated = own["rated"]
     own["focus_threshold"] = focus_thr
     own["star_focus"] = rated & (rows["employment"] > 0) & (rows["focus"] >= focus_thr)
     stars = own[["star_size", "star_specialisation", "star_focus"]].sum(axis=1).astype("Int8")
     own["stars"] = stars.where(rated & rows["employment"].notna())
-    _ = get_rules(rules)
     return own
 
 
@@ -453,8 +437,6 @@ def custom_table(store, level: str, year: int, rules: str | None = None, denomin
                  cc: CustomCategory | None = None, cr: CustomRegion | None = None) -> pd.DataFrame:
     """Rows like ``Store.table`` for a custom category (all regions of ``level``), a custom region
     (all built-in categories), or both (the custom region in the custom category)."""
-    from analytics.metrics.stars import lq_column
-
     rules = rules or store.meta["default_rules"]
     denominator = denominator or store.meta["default_denominator"]
     if cr is None and cc is None:

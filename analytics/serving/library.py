@@ -9,10 +9,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, create_engine,
-                        event, insert, select, update, delete)
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from analytics.config import PROJECT_ROOT
@@ -89,7 +103,7 @@ class Library:
     def save(self, kind: str, dataset: str, name: str, spec: str) -> Definition:
         """Save a new definition; a name already used for this kind and dataset is refused."""
         kind, name = _check(kind, name, spec)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
                 res = conn.execute(insert(definitions).values(kind=kind, dataset=dataset, name=name, spec=spec,
@@ -110,7 +124,7 @@ class Library:
         try:
             with self.engine.begin() as conn:
                 res = conn.execute(update(definitions).where(definitions.c.id == def_id).values(
-                    name=new_name, spec=new_spec, updated_at=datetime.now(timezone.utc)))
+                    name=new_name, spec=new_spec, updated_at=datetime.now(UTC)))
                 if res.rowcount != 1:
                     raise LibraryError(f"No saved definition with id {def_id}.")
         except IntegrityError:
@@ -147,3 +161,24 @@ def _check(kind: str, name: str, spec: str) -> tuple[str, str]:
     if spec.partition("=")[0].strip() != name:
         raise LibraryError("The definition's name and the saved name differ.")
     return kind, name
+
+
+_LIBRARIES: dict[str, Library] = {}
+
+
+def get_library(url: str | None = None) -> Library:
+    """The library at ``url`` (default: ``CLUSTER_LIBRARY_URL`` or the embedded SQLite file),
+    one connection pool per URL in a process."""
+    url = url or default_url()
+    if url not in _LIBRARIES:
+        _LIBRARIES[url] = Library(url)
+    return _LIBRARIES[url]
+
+
+def saved_specs(kind: str, dataset: str) -> list[str]:
+    """Specs of the saved definitions of a kind and dataset, by name; [] when the library cannot be
+    read (the pages then simply offer no saved definitions)."""
+    try:
+        return [d.spec for d in get_library().list(kind=kind, dataset=dataset)]
+    except Exception:  # noqa: BLE001 - an unreachable database must not break a page
+        return []

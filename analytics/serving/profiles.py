@@ -1,8 +1,10 @@
-"""Computations behind the region, category and methodology pages (pure pandas, no Dash).
+"""What the region, category and methodology pages show, shaped from the views (pure pandas, no Dash).
 
-Everything here takes plain tables (the shapes :class:`analytics.serving.store.Store` returns) and
-gives back small DataFrames or dicts the pages render as they are, so the numbers a page
-shows can be unit-tested on a hand-made fixture (``tests/test_profiles.py``).
+The numbers come from :mod:`analytics.serving.views` (and through it from ``analytics.metrics``);
+the functions here select and arrange them: key figures with ranks, a region's portfolio with
+the star criteria met, the bubble chart's frame, top regions, member industries, the
+data-quality tables. Most take plain tables, so they are unit-tested on hand-made fixtures
+(``tests/test_profiles.py``).
 
 Ranks are 1 = highest, ties share the best rank (``method="min"``), and are taken among
 the regions of the same level and year that have a value; the count of those regions is
@@ -10,43 +12,19 @@ always returned with the rank ("12th of 241").
 """
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 import pandas as pd
 
+from analytics.metrics.related import diversification, related_categories
+from analytics.serving.formats import fmt_num, fmt_pct, fmt_stars, is_missing, ordinal, rank_text
+
 # ---------------------------------------------------------------- ranks and small formats
 
 
-def ordinal(k: int) -> str:
-    """1 → '1st', 2 → '2nd', 11 → '11th', 22 → '22nd', 1001 → '1,001st'."""
-    k = int(k)
-    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
-    return f"{k:,}{suffix}"
-
-
-def rank_text(rank, n) -> str:
-    """'12th of 241' (thousands separators), or 'not ranked' when there is no rank."""
-    if rank is None or n is None or _isnan(rank) or _isnan(n):
-        return "not ranked"
-    return f"{ordinal(rank)} of {int(n):,}"
-
-
-def rank_of(values: pd.Series, key) -> tuple[int | None, int]:
-    """Rank (1 = highest, ties share the best rank) of ``values[key]`` among non-missing values."""
-    v = pd.to_numeric(values, errors="coerce").dropna()
-    n = len(v)
-    if key not in v.index:
-        return None, n
-    return int(v.rank(ascending=False, method="min")[key]), n
-
-
 def _isnan(x) -> bool:
-    try:
-        return x is pd.NA or (isinstance(x, (float, np.floating)) and math.isnan(x))
-    except TypeError:
-        return False
+    return is_missing(x)
 
 
 def short_name(name: str, short: str | None = None) -> str:
@@ -91,60 +69,47 @@ def breadcrumbs(regions: pd.DataFrame, region_id: str, max_depth: int = 10) -> l
     return out[::-1]
 
 
-def years_with_data(indicators: pd.DataFrame, region_id: str) -> list[int]:
-    """Years in which the region has employment data (total employment known and > 0)."""
-    r = indicators[(indicators["region_id"] == region_id) & (indicators["total_employment"] > 0)]
-    return sorted(int(y) for y in r["year"].unique())
+KEY_FIGURES = [  # (key, label, unit, kind); the GDP label and unit come from the dataset
+    ("total_employment", "Employment", None, "int"),
+    ("gdp", None, None, "money"),
+    ("cluster_strength", "Cluster strength", "share of employment in traded categories with LQ > 2", "pct"),
+    ("cluster_strength_us", "Cluster strength (US variant)", "strong traded clusters' share of traded employment",
+     "pct"),
+    ("n_starred", "Starred clusters", "regional clusters with at least one star", "int"),
+    ("total_growth", "Employment growth", "CAGR of total employment, % per year", "signed_pct"),
+]
 
 
-def _level_year(indicators: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
-    i = indicators[(indicators["level"] == level) & (indicators["year"] == year)]
-    return i.drop_duplicates("region_id").set_index("region_id")
-
-
-def starred_counts(table: pd.DataFrame) -> pd.Series:
-    """Per region: number of regional clusters with at least one star (rated ones only)."""
-    stars = pd.to_numeric(table["stars"], errors="coerce").fillna(0)
-    return (stars > 0).groupby(table["region_id"]).sum().astype(int)
-
-
-def cluster_strength(table: pd.DataFrame, total_employment: pd.Series, lq_min: float = 2.0) -> pd.Series:
-    """Per region: share of its total employment in categories with LQ > ``lq_min`` (METHODOLOGY §3).
-
-    ``table["lq"]`` is the LQ under the chosen denominator; ``total_employment`` is E(r)
-    indexed by region_id.
-    """
-    emp = table["employment"].where(table["lq"] > lq_min)
-    num = emp.groupby(table["region_id"]).sum(min_count=1).fillna(0.0)
-    den = total_employment.where(total_employment > 0)
-    return (num / den).dropna()
-
-
-def key_figures(indicators: pd.DataFrame, table: pd.DataFrame, region_id: str, level: str, year: int,
-                gdp: tuple[str, str, str] | None = None, employment_unit: str = "persons employed") -> list[dict]:
+def key_figures(row: dict | None, gdp: tuple[str, str, str] | None = None,
+                employment_unit: str = "persons employed", custom: bool = False) -> list[dict]:
     """The region's headline numbers with their rank among regions of the same level and year.
 
-    ``table``: ``Store.table(level, year, rules, denominator)`` for every region of the level
-    (it carries the stars and the LQ under the chosen rule set and denominator).
-    ``gdp``: (indicator column, label, unit) or None when the dataset has no GDP per capita.
-    Returns dicts: key, label, value, unit, rank, n, rank_text, kind (int | pct | money).
+    ``row``: the region's row of ``views.region_indicators`` (values and ``<measure>_rank`` /
+    ``<measure>_n``). ``gdp``: (indicator column, label, unit) or None when the dataset has none.
+    A custom region's rank says where it would rank. Returns dicts: key, label, value, unit,
+    rank, n, rank_text, kind.
     """
-    ind = _level_year(indicators, level, year)
-    total = ind["total_employment"] if "total_employment" in ind else pd.Series(dtype=float)
-    figures = [("employment", "Employment", total, employment_unit, "int")]
-    if gdp is not None and gdp[0] in ind.columns:
-        figures.append(("gdp_pc", gdp[1], ind[gdp[0]], gdp[2], "money"))
-    figures.append(("cluster_strength", "Cluster strength", cluster_strength(table, total),
-                    "share of employment in categories with LQ > 2", "pct"))
-    figures.append(("n_starred", "Starred clusters", starred_counts(table),
-                    "regional clusters with at least one star", "int"))
+    row = row or {}
     out = []
-    for key, label, series, unit, kind in figures:
-        series = pd.to_numeric(series, errors="coerce")
-        value = series.get(region_id, np.nan)
-        rank, n = rank_of(series, region_id)
-        out.append({"key": key, "label": label, "value": None if _isnan(value) else float(value), "unit": unit,
-                    "rank": rank, "n": n, "rank_text": rank_text(rank, n), "kind": kind})
+    for key, label, unit, kind in KEY_FIGURES:
+        col = key
+        if key == "gdp":
+            if gdp is None:
+                continue
+            col, label, unit = gdp
+        if key == "total_employment":
+            unit = employment_unit
+        if key == "total_growth" and row.get("start_year") is not None and not is_missing(row.get("start_year")):
+            label = f"Employment growth {int(row['start_year'])}–{int(row['year'])}"
+        value = row.get(col)
+        rank, n = row.get(f"{col}_rank"), row.get(f"{col}_n")
+        rank = None if is_missing(rank) else int(rank)
+        n = None if is_missing(n) else int(n)
+        text = rank_text(rank, n)
+        if custom and rank is not None:
+            text = "would rank " + text
+        out.append({"key": key, "label": label, "value": None if is_missing(value) else float(value), "unit": unit,
+                    "rank": rank, "n": n, "rank_text": text, "kind": kind})
     return out
 
 
@@ -152,11 +117,11 @@ def key_figures(indicators: pd.DataFrame, table: pd.DataFrame, region_id: str, l
 
 
 def _fmt(x, digits=2) -> str:
-    return "–" if x is None or _isnan(x) else f"{x:,.{digits}f}"
+    return fmt_num(x, digits)
 
 
 def _pctf(x, digits=1) -> str:
-    return "–" if x is None or _isnan(x) else f"{x * 100:,.{digits}f} %"
+    return fmt_pct(x, digits)
 
 
 def _true(x) -> bool:
@@ -217,9 +182,7 @@ def flags_text(row) -> str:
 
 def stars_text(stars) -> str:
     """'★★' for 2 stars, '' for 0 or not rated."""
-    if stars is None or _isnan(stars):
-        return ""
-    return "★" * int(stars)
+    return fmt_stars(stars)
 
 
 PORTFOLIO_COLUMNS = ["category_id", "category_name", "category_type", "employment", "lq", "focus", "size_share",
@@ -242,26 +205,6 @@ def portfolio(table: pd.DataFrame, region_id: str, rules) -> pd.DataFrame:
     r["stars_text"] = r["stars"].map(stars_text)
     r = r.sort_values(["stars", "employment"], ascending=[False, False], na_position="last")
     return r[PORTFOLIO_COLUMNS].reset_index(drop=True)
-
-
-def cagr(start: float, end: float, years: int) -> float:
-    if years <= 0 or not start or _isnan(start) or _isnan(end) or start <= 0:
-        return np.nan
-    return (end / start) ** (1.0 / years) - 1.0
-
-
-def benchmark_growth(indicators: pd.DataFrame, level: str, start: int, end: int,
-                     column: str = "traded_employment") -> float:
-    """CAGR of ``column`` summed over the regions of the level with data in both years.
-
-    Summing only regions present in both years keeps regions that enter or leave the data
-    from showing up as growth.
-    """
-    i = indicators[indicators["level"] == level]
-    a = i[i["year"] == start].set_index("region_id")[column]
-    b = i[i["year"] == end].set_index("region_id")[column]
-    both = a.dropna().index.intersection(b.dropna().index)
-    return cagr(a[both].sum(), b[both].sum(), end - start)
 
 
 def bubble_frame(table: pd.DataFrame, metrics_level: pd.DataFrame, region_id: str, start: int,
@@ -288,18 +231,6 @@ def bubble_frame(table: pd.DataFrame, metrics_level: pd.DataFrame, region_id: st
               "size_share", "stars"]].reset_index(drop=True)
 
 
-def employment_timeline(indicators: pd.DataFrame, region_id: str) -> pd.DataFrame:
-    """year, total_employment, traded_employment of the region for every year from the dataset's
-    first to its last (NaN = no data, so a chart shows gaps instead of bridging them)."""
-    known = indicators["year"].astype(int)
-    years = list(range(int(known.min()), int(known.max()) + 1))
-    r = indicators[indicators["region_id"] == region_id].drop_duplicates("year").set_index("year")
-    out = pd.DataFrame({"year": years})
-    for col in ("total_employment", "traded_employment"):
-        out[col] = out["year"].map(r[col]) if col in r else np.nan
-    return out
-
-
 def diversification_opportunities(related: pd.DataFrame, table: pd.DataFrame, region_id: str,
                                   top: int = 10) -> pd.DataFrame:
     """Categories related to the region's starred ones but not starred themselves.
@@ -307,7 +238,6 @@ def diversification_opportunities(related: pd.DataFrame, table: pd.DataFrame, re
     Uses :func:`analytics.metrics.related.diversification` (relatedness density, 0–100); the ids in
     ``related_to`` are replaced by category names.
     """
-    from analytics.metrics.related import diversification
 
     r = table[table["region_id"] == region_id]
     stars = pd.to_numeric(r["stars"], errors="coerce").fillna(0)
@@ -370,7 +300,6 @@ def category_subclusters(subclusters: pd.DataFrame, category_id: str) -> pd.Data
 def related_table(related: pd.DataFrame, category_id: str, available: set[str] | None = None,
                   top: int = 10) -> pd.DataFrame:
     """Related categories, strongest first: related_id, related_name, strength, percentile, related_90."""
-    from analytics.metrics.related import related_categories
 
     return related_categories(related, category_id, available, top=top)[
         ["related_id", "related_name", "strength", "percentile", "related_90"]]

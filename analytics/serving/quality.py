@@ -21,7 +21,7 @@ def _pct_map(d: dict) -> str:
 
 
 def _format_us(q: dict) -> str:
-    lines = [f"Data-quality report: us", f"Years covered: {', '.join(map(str, q['years']))}"]
+    lines = ["Data-quality report: us", f"Years covered: {', '.join(map(str, q['years']))}"]
     lines.append("States with data per year: " + ", ".join(f"{y} {n}" for y, n in q["states_per_year"].items()))
     lines.append("Counties with data per year: " + ", ".join(f"{y} {n}" for y, n in q["counties_per_year"].items()))
     lines.append(f"Economic areas with complete data per year (of {q['eas_total']}): "

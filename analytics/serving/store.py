@@ -1,20 +1,22 @@
-"""Data-manager façade: named, cached access to the built tables (build on first use).
+"""Data-manager façade over the build: named tables, read once per process and held in memory.
 
-The app and the CLI read everything through :class:`Store`; each table is read from parquet
-once per process and kept in memory. Star ratings for a rule set and denominator are
-computed on first request and cached.
+The app and the CLI read everything through :class:`Store` (``get_store(dataset)``). The build
+step precomputes the metrics; the store only loads them (lazily, on first use of each table) and
+selects: :meth:`Store.table` gives one level and year with star ratings under a rule set and LQ
+denominator (and growth since a start year). Tables are never evicted: this is the data the app
+serves, not a cache. Derived results are memoized in :mod:`analytics.serving.cache`.
 """
 from __future__ import annotations
 
 import json
-from functools import cached_property, lru_cache
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from analytics import config
 from analytics.build import ensure_built
-from analytics.metrics.core import growth
+from analytics.metrics.growth import growth
 from analytics.metrics.stars import lq_column, rate
 
 LEVELS = {"eu": ("nuts2", "nuts1", "country"), "us": ("state", "county", "ea", "nation")}
@@ -64,141 +66,243 @@ DATASETS = {
 
 
 class Store:
+    """One dataset's built tables. Attribute access loads a table on first use (:meth:`_held`)."""
+
     def __init__(self, build_dir: Path, dataset: str):
         self.dir = build_dir / dataset
         self.dataset = dataset
-        self._stars: dict[tuple, pd.DataFrame] = {}
+        self._tables: dict[tuple, object] = {}
+
+    def _held(self, key: tuple, load: Callable[[], object]):
+        """The table ``key``: loaded once by ``load``, then held for the life of the process."""
+        if key not in self._tables:
+            self._tables[key] = load()
+        return self._tables[key]
 
     def _read(self, name: str) -> pd.DataFrame:
-        return pd.read_parquet(self.dir / f"{name}.parquet")
+        return self._held((name,), lambda: pd.read_parquet(self.dir / f"{name}.parquet"))
 
-    @cached_property
+    # -- tables of the build ---------------------------------------------------------------
+    @property
     def metrics(self) -> pd.DataFrame:
+        """Region × category × year metrics of every level (read-only)."""
         return self._read("metrics")
 
-    @cached_property
+    @property
     def indicators(self) -> pd.DataFrame:
+        """Per region-year: E(r) totals, GDP, population, patents (and the dataset-default
+        cluster measures of ``analytics.metrics.regions.region_indicators``)."""
         return self._read("region_indicators")
 
-    @cached_property
+    @property
     def regions(self) -> pd.DataFrame:
         return self._read("regions")
 
-    @cached_property
+    @property
     def categories(self) -> pd.DataFrame:
         return self._read("categories")
 
-    @cached_property
+    @property
     def industries(self) -> pd.DataFrame:
         return self._read("industries")
 
-    @cached_property
-    def quality(self) -> dict:
-        return json.loads((self.dir / "quality.json").read_text())
-
     @property
-    def meta(self) -> dict:
-        return DATASETS[self.dataset]
-
-    @lru_cache(maxsize=8)
-    def geometry(self, level: str) -> dict:
-        """GeoJSON FeatureCollection of the level (feature ``id`` = region id)."""
-        return json.loads((self.dir / f"geometry_{level}.geojson").read_text())
-
-    @cached_property
-    def related(self) -> pd.DataFrame:
-        """Relatedness between categories (US 2014 table; ids are US cluster keys)."""
-        return pd.read_parquet(self.dir.parent / "related.parquet")
-
-    @cached_property
-    def subclusters(self) -> pd.DataFrame | None:
-        """US subclusters (category_id, sub_code, sub_name, industry, industry_name, inferred)."""
-        path = self.dir / "subclusters.parquet"
-        return pd.read_parquet(path) if path.exists() else None
-
-    @lru_cache(maxsize=8)
-    def facts(self, level: str) -> pd.DataFrame:
-        """Industry-level facts of a level (read once, then kept in memory)."""
-        f = pd.read_parquet(self.dir / f"facts_{level}.parquet")
-        f["industry"] = f["industry"].astype("category")
-        return f
-
-    @cached_property
     def ea_members(self) -> pd.DataFrame:
         """US economic areas and their counties (ea, county)."""
         return self._read("ea_members")
 
-    @cached_property
+    @property
     def benchmark_categories(self) -> pd.DataFrame:
         """E(c) per category and year over the benchmark area (employment, payroll, wage_employment)."""
         return self._read("benchmark_categories")
 
-    @cached_property
+    @property
     def benchmark_totals(self) -> pd.DataFrame:
         """E per year over the benchmark area: total, traded, local."""
         return self._read("benchmark_totals")
 
     @property
+    def quality(self) -> dict:
+        return self._held(("quality",), lambda: json.loads((self.dir / "quality.json").read_text()))
+
+    @property
+    def related(self) -> pd.DataFrame:
+        """Relatedness between categories (US 2014 table; ids are US cluster keys)."""
+        return self._held(("related",), lambda: pd.read_parquet(self.dir.parent / "related.parquet"))
+
+    @property
+    def subclusters(self) -> pd.DataFrame | None:
+        """US subclusters (category_id, sub_code, sub_name, industry, industry_name, inferred)."""
+        path = self.dir / "subclusters.parquet"
+        return self._held(("subclusters",), lambda: pd.read_parquet(path) if path.exists() else None)
+
+    @property
+    def meta(self) -> dict:
+        return DATASETS[self.dataset]
+
+    @property
     def levels(self) -> tuple[str, ...]:
         return LEVELS[self.dataset]
 
-    @property
-    def years(self) -> list[int]:
-        return sorted(int(y) for y in self.metrics["year"].unique())
+    def geometry(self, level: str) -> dict:
+        """GeoJSON FeatureCollection of the level (feature ``id`` = region id)."""
+        return self._held(("geometry", level),
+                          lambda: json.loads((self.dir / f"geometry_{level}.geojson").read_text()))
 
-    def level_years(self, level: str) -> list[int]:
-        return sorted(int(y) for y in self.level_metrics(level)["year"].unique())
+    def has_geometry(self, level: str) -> bool:
+        return (self.dir / f"geometry_{level}.geojson").exists()
 
-    @lru_cache(maxsize=16)
-    def level_metrics(self, level: str) -> pd.DataFrame:
-        """Metrics of one level (a cached slice; treat it as read-only)."""
-        return self.metrics[self.metrics["level"] == level].reset_index(drop=True)
+    def facts(self, level: str) -> pd.DataFrame:
+        """Industry-level facts of a level (for custom categories and regions)."""
+        def load():
+            f = pd.read_parquet(self.dir / f"facts_{level}.parquet")
+            f["industry"] = f["industry"].astype("category")
+            return f
+        return self._held(("facts", level), load)
 
-    @lru_cache(maxsize=8)
+    def facts_rows(self, level: str) -> dict:
+        """region_id → row positions in ``facts(level)`` (fast selection of a few regions)."""
+        return self._held(("facts_rows", level),
+                          lambda: self.facts(level).groupby("region_id", observed=True).indices)
+
     def neighbours(self, level: str) -> pd.DataFrame:
         """Regions sharing a border (region_id, neighbour_id), both directions."""
         path = self.dir / f"neighbours_{level}.parquet"
-        return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["region_id", "neighbour_id"])
+        return self._held(("neighbours", level), lambda: pd.read_parquet(path) if path.exists()
+                          else pd.DataFrame(columns=["region_id", "neighbour_id"]))
 
-    @lru_cache(maxsize=16)
-    def facts_rows(self, level: str) -> dict:
-        """region_id → row positions in ``facts(level)`` (fast selection of a few regions)."""
-        return self.facts(level).groupby("region_id", observed=True).indices
+    def level_metrics(self, level: str) -> pd.DataFrame:
+        """Metrics of one level (read-only)."""
+        return self._held(("level_metrics", level),
+                          lambda: self.metrics[self.metrics["level"] == level].reset_index(drop=True))
 
-    def stars(self, level: str, rules: str | None = None, denominator: str | None = None) -> pd.DataFrame:
-        """Star columns aligned with ``level_metrics(level)`` (computed once, then cached)."""
-        rules = rules or self.meta["default_rules"]
-        denominator = denominator or self.meta["default_denominator"]
-        key = (level, rules, denominator)
-        if key not in self._stars:
-            self._stars[key] = rate(self.level_metrics(level), rules, denominator)
-        return self._stars[key]
+    def level_year_rows(self, level: str) -> dict:
+        """year → row positions in ``level_metrics(level)``."""
+        return self._held(("level_year_rows", level), lambda: self.level_metrics(level).groupby("year").indices)
+
+    # -- what the data cover -----------------------------------------------------------------
+    @property
+    def years(self) -> list[int]:
+        return self._held(("years",), lambda: sorted(int(y) for y in self.metrics["year"].unique()))
+
+    def level_years(self, level: str) -> list[int]:
+        return self._held(("level_years", level), lambda: sorted(int(y) for y in self.level_year_rows(level)))
+
+    @property
+    def map_levels(self) -> tuple[str, ...]:
+        """Levels worth a map: with geometry and more than one region with data."""
+        return self._held(("map_levels",), lambda: tuple(
+            lv for lv in self.levels
+            if self.has_geometry(lv) and self.level_metrics(lv)["region_id"].nunique() > 1))
+
+    @property
+    def region_names(self) -> pd.Series:
+        return self._held(("region_names",), lambda: self.regions.drop_duplicates("region_id")
+                          .set_index("region_id")["name"])
+
+    @property
+    def region_levels(self) -> pd.Series:
+        return self._held(("region_levels",), lambda: self.regions.drop_duplicates("region_id")
+                          .set_index("region_id")["level"])
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        return self._held(("category_names",), lambda: dict(zip(self.categories["category_id"],
+                                                                 self.categories["category_name"])))
+
+    def map_regions(self, level: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Feature ids of the level's geometry (the map's fixed order) and their names."""
+        def load():
+            feats = self.geometry(level)["features"]
+            ids = tuple(str(f["id"]) for f in feats)
+            names = self.region_names
+            return ids, tuple(str(names.get(i, f["properties"].get("name", i))) for i, f in zip(ids, feats))
+        return self._held(("map_regions", level), load)
+
+    def level_regions(self, level: str, year: int) -> tuple[tuple[str, str], ...]:
+        """(region_id, name) of the level's regions with total employment in ``year``, by id."""
+        def load():
+            ind = self.indicators
+            have = ind.loc[(ind["level"] == level) & (ind["year"] == year) & ind["total_employment"].notna(),
+                           "region_id"]
+            names = self.region_names
+            return tuple((rid, str(names.get(rid, rid))) for rid in sorted(set(have)))
+        return self._held(("level_regions", level, int(year)), load)
+
+    def nation_of(self) -> pd.Series | None:
+        """The nation of each region for the expected-growth benchmark (Europe: its country; US: one)."""
+        if self.dataset == "us":
+            return None
+        return self._held(("nation_of",), lambda: self.regions.drop_duplicates("region_id")
+                          .set_index("region_id")["country"])
+
+    # -- selection ---------------------------------------------------------------------------
+    def rules_and_denominator(self, rules: str | None, denominator: str | None) -> tuple[str, str]:
+        """The dataset's convention where not given (Europe: ECO 2008 stars, LQ over total
+        employment; US: strong clusters, LQ over traded/local employment)."""
+        return rules or self.meta["default_rules"], denominator or self.meta["default_denominator"]
+
+    def year_metrics(self, level: str, year: int) -> pd.DataFrame:
+        """Metrics of one level and year (a copy)."""
+        rows = self.level_year_rows(level).get(int(year))
+        m = self.level_metrics(level)
+        return m.iloc[rows].reset_index(drop=True) if rows is not None else m.iloc[0:0].copy()
 
     def table(self, level: str, year: int, rules: str | None = None, denominator: str | None = None,
               start_year: int | None = None) -> pd.DataFrame:
         """Metrics of one level and year with stars (and growth since ``start_year``).
 
-        ``rules`` and ``denominator`` default to the dataset's convention (Europe: ECO 2008
-        stars, LQ over total employment; US: strong clusters, LQ over traded/local employment).
+        Stars are rated within the year (the rule sets' percentiles are per category and year,
+        so rating one year alone gives the same stars as rating all years together).
         """
-        rules = rules or self.meta["default_rules"]
-        denominator = denominator or self.meta["default_denominator"]
-        m = self.level_metrics(level)
-        s = self.stars(level, rules, denominator)
-        sel = m["year"] == year
-        out = m[sel].join(s[sel])
+        rules, denominator = self.rules_and_denominator(rules, denominator)
+        out = self.year_metrics(level, year)
+        s = rate(out, rules, denominator)
+        out = out.join(s)
         out["lq"] = out[lq_column(denominator)]
         if start_year is not None:
-            nation = None if self.dataset == "us" else (
-                self.regions.drop_duplicates("region_id").set_index("region_id")["country"])
-            g = growth(m, start_year, year, nation)
+            both = pd.concat([self.year_metrics(level, start_year), out[self.metrics.columns]], ignore_index=True)
+            g = growth(both, start_year, year, self.nation_of())
             out = out.merge(g.drop(columns=["emp_end"]), on=["region_id", "category_id"], how="left")
         return out
 
 
-@lru_cache(maxsize=None)
+_STORES: dict[tuple, Store] = {}
+
+
 def get_store(dataset: str = "eu", build_dir: str | None = None, raw: str | None = None) -> Store:
+    """The store of ``dataset`` (one per dataset and build folder in a process)."""
     if dataset not in LEVELS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(LEVELS)}")
-    out = ensure_built(raw, build_dir)
-    return Store(out, dataset)
+    key = (dataset, build_dir, raw)
+    if key not in _STORES:
+        out = ensure_built(raw, build_dir)
+        _STORES[key] = Store(out, dataset)
+    return _STORES[key]
+
+
+def build_id() -> str:
+    """A short id of the build in use (its manifest's fingerprint), for cache keys."""
+    if "build_id" not in _BUILD:
+        import hashlib
+
+        manifest = config.build_dir() / "manifest.json"
+        text = manifest.read_text() if manifest.exists() else "no-build"
+        _BUILD["build_id"] = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return _BUILD["build_id"]
+
+
+_BUILD: dict[str, str] = {}
+
+
+def available_datasets() -> tuple[str, ...]:
+    """Datasets whose build is present with at least one map level."""
+    out = []
+    for key in DATASETS:
+        try:
+            store = get_store(key)
+        except (ValueError, FileNotFoundError):
+            continue
+        if (store.dir / "metrics.parquet").exists() and store.map_levels:
+            out.append(key)
+    return tuple(out)

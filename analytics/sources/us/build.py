@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.sources.us import sources as src
 from analytics.sources.geometry import feature_collection, light_feature, topo_features
+from analytics.sources.us import sources as src
 
 LEVELS = ("state", "county", "ea", "nation")
 

@@ -1,1 +1,0 @@
-"""Callbacks wiring the layouts to the analytics store."""

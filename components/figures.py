@@ -1,0 +1,62 @@
+"""The look shared by every chart: font, colour-blind-safe palettes, figure style, export config.
+
+Sequential scales are viridis / cividis, growth is a diverging blue–white–orange centred on 0,
+and star counts are ColorBrewer Blues told apart by lightness. Every chart's toolbar saves PNG
+(its camera button) and SVG (:func:`svg_button`, plotly's own ``downloadImage``): no cloud upload.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import html
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+TEXT_COLOUR = "#2c3e50"
+SEQUENTIAL = "Viridis"
+DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b35806"]]  # blue–white–orange (CVD-safe)
+NO_DATA_COLOUR = "#d9d9d9"
+NOT_PUBLISHED_COLOUR = "#f1ead6"  # a lighter sand: region with data, but no published cell for the category
+STAR_COLOURS = {0: "#c4c4c4", 1: "#9ecae1", 2: "#4292c6", 3: "#08306b"}
+STAR_NAMES = {0: "no star", 1: "★", 2: "★★", 3: "★★★"}
+FOCAL_COLOUR = "#b35806"   # orange (the diverging scale's warm end)
+PEER_COLOUR = "#2166ac"    # blue
+
+
+def graph_config(filename: str) -> dict:
+    """Plotly config: PNG from the toolbar's camera (file name saying what it holds), no logo,
+    no link to a cloud service."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["sendDataToCloud"],
+        "responsive": True,
+    }
+
+
+def svg_button(graph_id: str, filename: str, button_id: str | None = None, label: str = "SVG") -> html.Button:
+    """A button that saves the graph as SVG with plotly's ``Plotly.downloadImage`` (assets/shell.js)."""
+    kwargs = {"id": button_id} if button_id else {}
+    return html.Button(
+        label, type="button", className="btn btn-outline-secondary btn-sm js-svg-download",
+        title="Download this chart as SVG", **{"data-graph": graph_id, "data-filename": filename}, **kwargs)
+
+
+def style_figure(fig: go.Figure, height: int = 420, legend_title: str | None = None) -> go.Figure:
+    """White template, the page font, compact margins."""
+    fig.update_layout(template="plotly_white", height=height, font={"family": FONT, "size": 12, "color": TEXT_COLOUR},
+                      margin={"l": 60, "r": 20, "t": 40, "b": 50}, hoverlabel={"font": {"family": FONT}},
+                      legend={"title": {"text": legend_title} if legend_title else None})
+    return fig
+
+
+def empty_figure(text: str, height: int = 420) -> go.Figure:
+    """A blank chart that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": "#7b8a8b"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style_figure(fig, height=height)
+
+
+def source_line(text: str, id_: str | None = None) -> html.Small:
+    return html.Small(text, className="text-muted d-block mt-1 source-line", **({"id": id_} if id_ else {}))

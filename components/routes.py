@@ -1,0 +1,197 @@
+"""Every page's address, declared once: path template and query parameters (typed, validated, defaulted).
+
+A page's layout parses its URL with its route (``ROUTE.parse(*ROUTE.split(kwargs))``), its
+callbacks write the state back with ``ROUTE.query(state)`` (the one clientside writer puts it in
+the address bar), and every link to a page is ``ROUTE.href(**state)``. Choices and defaults come
+from the data (``analytics.serving``): a mistyped or stale link opens the nearest valid view with
+a note saying what was replaced.
+"""
+from __future__ import annotations
+
+from analytics.metrics.growth import default_start
+from analytics.metrics.peers import BASES
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving import views
+from analytics.serving.custom import ValidationError
+from analytics.serving.store import DATASETS, available_datasets, get_store
+from components.url_state import Param, ParamError, Route
+
+ALL, CUSTOM, TRADED = views.ALL, views.CUSTOM, "traded"
+DENOMINATORS = ("total", "traded")
+METRICS = tuple(views.CATEGORY_MEASURES)
+
+
+def _store(v):
+    return get_store(v["dataset"])
+
+
+def _ccat(value, v):
+    try:
+        return views.parse_category(v["dataset"], value).spec()
+    except ValidationError as exc:
+        raise ParamError(f"could not be used: {exc}") from None
+
+
+def _creg(value, v):
+    try:
+        return views.parse_region(v["dataset"], value).spec()
+    except ValidationError as exc:
+        raise ParamError(f"could not be used: {exc}") from None
+
+
+def _cregs(values, v):
+    out = []
+    for spec in values:
+        cr, _problem = views.try_region(v["dataset"], spec)
+        if cr is not None:
+            out.append(cr.spec())
+    return tuple(dict.fromkeys(out))
+
+
+def dataset_param(choices=None, default=None) -> Param:
+    choices = choices or (lambda _v: available_datasets())
+    return Param("dataset", choices=choices, default=default or (lambda _v: available_datasets()[0]),
+                 describe=lambda _v: "one of " + ", ".join(f"{k} ({DATASETS[k]['label']})" for k in available_datasets()))
+
+
+def rules_param() -> Param:
+    return Param("rules", choices=lambda _v: list(RULE_SETS), default=lambda v: _store(v).meta["default_rules"])
+
+
+def denominator_param() -> Param:
+    return Param("denominator", choices=lambda _v: DENOMINATORS,
+                 default=lambda v: _store(v).meta["default_denominator"])
+
+
+def start_year_param(years, write=lambda _s: True) -> Param:
+    """``start_year``: a year with data before ``year`` (``years(v)`` lists the candidates), the
+    one default (:func:`analytics.metrics.growth.default_start`), or ``none`` for no growth."""
+    return Param("start_year", kind="int", none="none", write=write,
+                 choices=lambda v: [y for y in years(v) if v.get("year") is not None and y < v["year"]],
+                 default=lambda v: default_start(years(v), v["year"]) if v.get("year") is not None else None,
+                 describe=lambda v: f"a year with data before {v.get('year')}")
+
+
+# ---------------------------------------------------------------------------- /map
+
+def _map_level_default(v):
+    levels = _store(v).map_levels
+    default = _store(v).meta.get("default_level")
+    return default if default in levels else levels[0]
+
+
+def _map_years(v):
+    return _store(v).level_years(v["level"])
+
+
+MAP = Route("map", "/map", (
+    dataset_param(),
+    Param("level", choices=lambda v: _store(v).map_levels, default=_map_level_default),
+    Param("ccat", check=_ccat),
+    Param("creg", check=_creg),
+    Param("category", choices=lambda v: [ALL] + ([CUSTOM] if v.get("ccat") else [])
+          + list(_store(v).categories["category_id"]),
+          default=lambda v: CUSTOM if v.get("ccat") else ALL, describe=lambda _v: "the category ids of the dataset"),
+    Param("metric", choices=lambda _v: METRICS, default="employment"),
+    Param("year", kind="int", choices=_map_years, default=lambda v: _map_years(v)[-1]),
+    start_year_param(_map_years, write=lambda s: s.get("metric") == "growth"),  # only growth uses it
+    rules_param(),
+    denominator_param(),
+), order=("dataset", "level", "category", "metric", "year", "start_year", "rules", "denominator", "ccat", "creg"))
+
+
+# ---------------------------------------------------------------------------- /region/<dataset>/<region_id>
+
+def _region_have(v):
+    if v.get("region_id") == CUSTOM and v.get("creg"):
+        return list(views.region_years(v["dataset"], v["creg"]))
+    return views.years_with_data(v["dataset"], v["region_id"])
+
+
+REGION = Route("region", "/region/<dataset>/<region_id>", (
+    Param("dataset", path=True),
+    Param("region_id", path=True),
+    Param("creg", check=_creg),
+    Param("ccat", check=_ccat),
+    Param("year", kind="int", choices=lambda v: _store(v).years,
+          default=lambda v: (_region_have(v) or _store(v).years)[-1]),
+    start_year_param(_region_have),
+    rules_param(),
+    denominator_param(),
+), order=("year", "start_year", "rules", "denominator", "creg", "ccat"))
+
+
+# ---------------------------------------------------------------------------- /category/<dataset>/<category_id>
+
+CATEGORY = Route("category", "/category/<dataset>/<category_id>", (
+    Param("dataset", path=True),
+    Param("category_id", path=True),
+    Param("ccat", check=_ccat),
+    Param("creg", check=_creg),
+    Param("year", kind="int", choices=lambda v: _store(v).years, default=lambda v: _store(v).years[-1]),
+    Param("level", choices=lambda v: _store(v).levels, default=lambda v: _store(v).meta["default_level"]),
+), order=("year", "level", "ccat", "creg"))
+
+
+# ---------------------------------------------------------------------------- /compare
+
+def _compare_level(value, v):
+    if v.get("creg"):  # a custom region is compared with regions of its members' level
+        return views.member_level(v["dataset"], v["creg"])
+    return value
+
+
+def _compare_years(v):
+    return _store(v).level_years(v["level"])
+
+
+def _level_region_ids(v):
+    return [rid for rid, _ in _store(v).level_regions(v["level"], v["year"])]
+
+
+def _peer_choices(v):
+    exclude = set()
+    if v.get("creg"):
+        exclude = set(views.parse_region(v["dataset"], v["creg"]).members)
+    return [r for r in _level_region_ids(v) if r != v.get("region") and r not in exclude]
+
+
+COMPARE = Route("compare", "/compare", (
+    dataset_param(),
+    Param("creg", check=_creg),
+    Param("level", choices=lambda v: _store(v).levels, default=lambda v: _compare_level(
+        _store(v).meta["default_level"], v), check=_compare_level),
+    Param("year", kind="int", choices=_compare_years, default=lambda v: _compare_years(v)[-1]),
+    start_year_param(_compare_years),
+    rules_param(),
+    denominator_param(),
+    Param("basis", choices=lambda _v: list(BASES), default="structure"),
+    Param("region", choices=_level_region_ids,
+          default=lambda v: None if v.get("creg") else views.default_region(v["dataset"], v["level"], v["year"]),
+          check=lambda value, v: None if v.get("creg") else value,
+          write=lambda s: not s.get("creg"), describe=lambda v: f"a region of this level with data in {v['year']}"),
+    Param("peers", kind="list", choices=_peer_choices, default=None),
+    Param("cpeers", kind="multi", check=_cregs, default=()),
+    Param("ccat", check=_ccat),
+    Param("category", choices=lambda v: [ALL, TRADED] + ([CUSTOM] if v.get("ccat") else [])
+          + list(_store(v).categories["category_id"]), default=ALL,
+          describe=lambda _v: "all, traded or a category id"),
+), order=("dataset", "level", "region", "creg", "year", "start_year", "rules", "denominator", "basis", "peers",
+          "cpeers", "category", "ccat"))
+
+
+# ---------------------------------------------------------------------------- /build, /methodology, /
+
+BUILD = Route("build", "/build", (
+    dataset_param(),
+    Param("ccat", check=_ccat),
+    Param("creg", check=_creg),
+))
+
+METHODOLOGY = Route("methodology", "/methodology", (
+    Param("dataset", choices=lambda _v: list(DATASETS), default=lambda _v: next(iter(DATASETS))),
+))
+
+HOME = Route("home", "/", ())
+
+ROUTES = {r.name: r for r in (HOME, MAP, REGION, CATEGORY, COMPARE, BUILD, METHODOLOGY)}

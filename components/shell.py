@@ -1,0 +1,45 @@
+"""The app shell: navbar (collapsing on a phone) with the "Copy link" button, and its callbacks."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, html
+
+from components import ids
+from components.routes import BUILD, COMPARE, HOME, MAP, METHODOLOGY
+
+NAV_ITEMS = [("Map", MAP), ("Build your own", BUILD), ("Compare", COMPARE), ("Methodology & sources", METHODOLOGY)]
+
+
+def navbar() -> dbc.Navbar:
+    return dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand("Cluster Observatory", href=HOME.href()),
+            dbc.NavbarToggler(id=ids.NAV_TOGGLE, n_clicks=0),
+            dbc.Collapse([
+                dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS],
+                        navbar=True, id=ids.NAV),
+                html.Div([
+                    html.Span(id=ids.COPY_LINK_DONE, className="copy-link-done text-white small me-2",
+                              role="status", **{"aria-live": "polite"}),
+                    dbc.Button("Copy link", id=ids.COPY_LINK, color="light", outline=True, size="sm",
+                               title="Copy the address of this view (every setting is in the link)"),
+                ], className="ms-auto d-flex align-items-center"),
+            ], id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
+        ], fluid=True),
+        color="primary", dark=True, className="mb-3", expand="lg",
+    )
+
+
+clientside_callback(
+    ClientsideFunction(namespace="shell", function_name="copy_link"),
+    Output(ids.COPY_LINK_DONE, "children"),
+    Input(ids.COPY_LINK, "n_clicks"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    "function(n, open) { return n ? !open : open; }",
+    Output(ids.NAV_COLLAPSE, "is_open"),
+    Input(ids.NAV_TOGGLE, "n_clicks"), State(ids.NAV_COLLAPSE, "is_open"),
+    prevent_initial_call=True,
+)

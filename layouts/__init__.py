@@ -1,1 +1,0 @@
-"""Page layouts (Dash components only; data come from analytics.serving.store)."""

@@ -1,0 +1,42 @@
+"""The pages: one package per page (``layout.py``, ``callbacks.py``, its ``ids.py`` and what it
+draws), registered here, in one place. Pages never import one another: what they share is in
+``components/`` and the numbers come from ``analytics.serving``."""
+from __future__ import annotations
+
+import dash
+
+from components.routes import ROUTES
+
+TITLES = {
+    "home": "Cluster Observatory",
+    "map": "Map explorer · Cluster Observatory",
+    "region": "Region profile · Cluster Observatory",
+    "category": "Category profile · Cluster Observatory",
+    "compare": "Peer benchmarking · Cluster Observatory",
+    "build": "Build your own · Cluster Observatory",
+    "methodology": "Methodology and sources · Cluster Observatory",
+}
+
+
+def register_all() -> None:
+    """Register every page with Dash Pages (path or path template from its route) and import
+    its callbacks."""
+    from pages.build import callbacks as _build  # noqa: F401
+    from pages.build import layout as build
+    from pages.category import callbacks as _category  # noqa: F401
+    from pages.category import layout as category
+    from pages.compare import callbacks as _compare  # noqa: F401
+    from pages.compare import layout as compare
+    from pages.home import layout as home
+    from pages.map import callbacks as _map  # noqa: F401
+    from pages.map import layout as map_page
+    from pages.methodology import callbacks as _methodology  # noqa: F401
+    from pages.methodology import layout as methodology
+    from pages.region import callbacks as _region  # noqa: F401
+    from pages.region import layout as region
+
+    layouts = {"home": home.layout, "map": map_page.layout, "region": region.layout, "category": category.layout,
+               "compare": compare.layout, "build": build.layout, "methodology": methodology.layout}
+    for name, route in ROUTES.items():
+        path = {"path_template": route.path} if "<" in route.path else {"path": route.path}
+        dash.register_page(name, layout=layouts[name], title=TITLES[name], **path)

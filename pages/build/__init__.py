@@ -1,0 +1,1 @@
+"""Build your own (/build): custom categories and regions, with live preview, and the library."""

@@ -1,0 +1,163 @@
+"""Callbacks of the category profile: top regions (chart and table), LQ map, member industries,
+subclusters, related categories, their CSV downloads and the address.
+
+Numbers come from ``analytics.serving.views.level_table`` (the dataset's default star rules and LQ
+denominator; the custom category and custom region of the link included), drawn by
+``figures.py`` and the shared choropleth.
+"""
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, ctx, html, no_update
+
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving import profiles, views
+from analytics.serving.store import get_store
+from components import choropleth as ch
+from components.figures import graph_config
+from components.labels import dataset_ui, level_label
+from components.routes import CATEGORY, MAP, REGION
+from components.tables import col, md_link, records, send_credit_csv
+from components.url_state import register_writer
+from pages.category import figures as cf
+from pages.category import ids
+from pages.category.layout import RELATEDNESS_CREDIT, SUBCLUSTER_CREDIT, has_subclusters, related_frame
+
+
+def category_table(context: dict, level: str, year: int):
+    ui = dataset_ui(context["dataset"])
+    return views.level_table(context["dataset"], level, year, ui["default_rules"], ui["default_denominator"],
+                             ccats=(context["ccat"],) if context.get("ccat") else (), creg=context.get("creg"))
+
+
+def members_frame(context: dict, year: int):
+    dataset = context["dataset"]
+    if context.get("ccat"):
+        mem, _ = views.category_members(dataset, context["ccat"], year)
+        return mem[["industry", "industry_name", "employment", "share"]]
+    store = get_store(dataset)
+    return profiles.member_industries(store.industries, store.facts(store.meta["benchmark_level"]),
+                                      context["category_id"], year)
+
+
+def _region_href(context: dict, region_id: str, year: int) -> str:
+    if region_id.startswith("custom:"):
+        return REGION.href(dataset=context["dataset"], region_id="custom", year=year, creg=context["creg"])
+    return REGION.href(dataset=context["dataset"], region_id=region_id, year=year)
+
+
+def top_rows(top, context: dict, year: int, ui: dict):
+    df = top.assign(region=[md_link(n, _region_href(context, r, year))
+                            for r, n in zip(top["region_id"], top["region_name"])])
+    cols = [col("rank", "Rank", "int", width=70), col("region", "Region", "link", width=200),
+            col("employment", f"Employment ({ui['employment_unit']})", "int"), col("lq", "LQ (ratio)", "num"),
+            col("size_share", "Share of the category (%)", "pct2"), col("stars_text", "Stars", "stars", width=80)]
+    return records(df[[c["field"] for c in cols]]), cols
+
+
+def member_columns(year: int, ui: dict) -> list[dict]:
+    return [col("industry", "Code", width=90), col("industry_name", "Industry", width=240),
+            col("employment", f"Employment {year} ({ui['employment_unit']})", "int"),
+            col("share", "Share of the category (%)", "pct")]
+
+
+@callback(
+    output={"chart": Output(ids.TOP_CHART, "figure"), "chart_config": Output(ids.TOP_CHART, "config"),
+            "top_rows": Output(ids.TOP_TABLE, "rowData"), "top_columns": Output(ids.TOP_TABLE, "columnDefs"),
+            "map": Output(ids.MAP, "figure"), "map_config": Output(ids.MAP, "config"),
+            "map_note": Output(ids.MAP_NOTE, "children"), "members": Output(ids.MEMBERS, "rowData"),
+            "member_columns": Output(ids.MEMBERS, "columnDefs"), "url": Output(ids.URL, "data")},
+    inputs={"year": Input(ids.YEAR, "value"), "level": Input(ids.LEVEL, "value"),
+            "context": State(ids.CONTEXT, "data")},
+)
+def update_category(year, level, context):
+    return category_outputs(context, year, level)
+
+
+def category_outputs(context: dict, year: int, level: str) -> dict:
+    dataset, cid, name = context["dataset"], context["category_id"], context["name"]
+    ui = dataset_ui(dataset)
+    top = profiles.top_regions(category_table(context, level, year), cid)
+    rows, cols = top_rows(top, context, year, ui)
+    state = cf.map_state_for(dataset, context["path_id"], level, year, context.get("ccat"), context.get("creg"))
+    fname = cid.replace(":", "-")
+    note = [f"Location quotient of {name}, {level_label(dataset, level)}, {year} (1 = the same share of employment "
+            f"as the benchmark area). {ch.legend_note(state)} ", html.A("Open in the map explorer", href=MAP.href(**state))]
+    url = CATEGORY.query({"year": year, "level": level, "ccat": context.get("ccat"), "creg": context.get("creg")})
+    return {"chart": cf.top_chart(top, name, year, level_label(dataset, level), ui),
+            "chart_config": graph_config(f"top_regions_{fname}_{level}_{year}"), "top_rows": rows, "top_columns": cols,
+            "map": cf.category_map(state), "map_config": {**graph_config(f"map_{fname}_{level}_{year}"),
+                                                            "scrollZoom": False},
+            "map_note": note, "members": records(members_frame(context, year)),
+            "member_columns": member_columns(year, ui), "url": url}
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+def category_csv(kind: str, context: dict, year: int, level: str) -> dict:
+    """CSV payload for one of the page's tables: kind = top | members | related | subclusters."""
+    dataset, cid, name = context["dataset"], context["category_id"], context["name"]
+    ui = dataset_ui(dataset)
+    credit = ui["source"]
+    if context.get("ccat") and kind not in ("top", "members"):
+        raise ValueError(f"no {kind} table for a custom category")
+    if kind == "top":
+        df = profiles.top_regions(category_table(context, level, year), cid)
+        df = df.rename(columns={"stars_text": "stars_symbols"})
+        df.insert(0, "year", year)
+        note = (f"Top regions of {name} ({cid}) by employment, {level_label(dataset, level)}, {year}; stars: "
+                f"{RULE_SETS[ui['default_rules']].label}; LQ denominator: {ui['default_denominator']}; benchmark "
+                f"area: {ui['benchmark_area']}. Cluster Observatory.")
+    elif kind == "members":
+        df = members_frame(context, year).copy()
+        df.insert(0, "year", year)
+        note = (f"Member industries of {name} ({cid}); employment in {ui['benchmark_area']}, {year} "
+                f"({ui['employment_unit']}). Cluster Observatory.")
+    elif kind == "related":
+        df = related_frame(dataset, cid)
+        credit = RELATEDNESS_CREDIT
+        note = f"Categories related to {name} ({cid}). Cluster Observatory."
+    elif kind == "subclusters" and has_subclusters(dataset):
+        df = profiles.category_subclusters(get_store(dataset).subclusters, cid)
+        credit = SUBCLUSTER_CREDIT
+        note = f"Subclusters of {name} ({cid}). Cluster Observatory."
+    else:
+        raise ValueError(f"unknown table {kind!r}")
+    if context.get("ccat"):
+        note += f" Custom category {context['ccat']}."
+    if context.get("creg") and kind == "top":
+        note += f" Custom region {context['creg']} (the sum of its members)."
+    return send_credit_csv(df, f"{kind}_{dataset}_{cid.replace(':', '-')}_{year}.csv", [credit, note])
+
+
+_BUTTONS = {ids.DOWNLOAD_BTN: "top", ids.MEMBERS_DOWNLOAD_BTN: "members", ids.RELATED_DOWNLOAD_BTN: "related"}
+
+
+@callback(
+    Output(ids.DOWNLOAD, "data"),
+    inputs={"top": Input(ids.DOWNLOAD_BTN, "n_clicks"), "members": Input(ids.MEMBERS_DOWNLOAD_BTN, "n_clicks"),
+            "related": Input(ids.RELATED_DOWNLOAD_BTN, "n_clicks"), "year": State(ids.YEAR, "value"),
+            "level": State(ids.LEVEL, "value"), "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_table(top, members, related, year, level, context):
+    kind = _BUTTONS.get(ctx.triggered_id)
+    if kind is None or not ctx.triggered[0].get("value"):
+        return no_update
+    return category_csv(kind, context, year, level)
+
+
+@callback(
+    Output(ids.DOWNLOAD, "data", allow_duplicate=True),
+    inputs={"n_clicks": Input(ids.SUBCLUSTERS_DOWNLOAD_BTN, "n_clicks"), "year": State(ids.YEAR, "value"),
+            "level": State(ids.LEVEL, "value"), "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_subclusters(n_clicks, year, level, context):
+    """Separate callback: the subclusters button exists only for datasets that have subclusters."""
+    if not n_clicks:
+        return no_update
+    return category_csv("subclusters", context, year, level)
+
+
+register_writer(ids.PREFIX)

@@ -1,0 +1,33 @@
+"""Ids of the peer benchmarking page, all prefixed ``compare-``."""
+CONTEXT = "compare-context"          # dcc.Store: {"dataset", "level", "creg", "url_peers", "cpeers", "ccat"}
+PREFIX = "compare"
+URL = "compare-url"
+DATASET = "compare-dataset"
+LEVEL = "compare-level"
+REGION = "compare-region"
+CREG = "compare-creg"                # custom focal region spec (Name=ID+ID)
+CREG_ERROR = "compare-creg-error"
+YEAR = "compare-year"
+START_YEAR = "compare-start-year"
+RULES = "compare-rules"
+DENOMINATOR = "compare-denominator"
+BASIS = "compare-basis"
+BASIS_TEXT = "compare-basis-text"    # "Peers: the 8 NUTS 2 regions most similar in …" + basis values
+PEERS = "compare-peers"              # multi-select of the peer regions (built-in ids; custom ones "creg:<spec>")
+SUGGESTED = "compare-suggested"      # dcc.Store: the suggested peer ids
+RESET_PEERS = "compare-reset-peers"
+MESSAGE = "compare-message"
+FOCAL = "compare-focal"              # heading naming the focal region
+BODY = "compare-body"
+REGIONS = "compare-regions"          # region-level scorecard: cluster strength, growth … with peer ranks
+HEATMAP = "compare-heatmap"
+HEATMAP_NOTE = "compare-heatmap-note"
+CATEGORY = "compare-category"
+BARS = "compare-bars"
+GROWTH = "compare-growth"
+SCORECARD = "compare-scorecard"
+SOURCE = "compare-source"            # the heatmap's source line
+BARS_SOURCE = "compare-bars-source"
+SCORECARD_SOURCE = "compare-scorecard-source"
+DOWNLOAD = "compare-download"
+DOWNLOAD_BTN = "compare-download-btn"

@@ -1,0 +1,1 @@
+"""The landing page (/): the datasets, what they cover, and where to start."""

@@ -1,0 +1,1 @@
+"""Methodology and sources (/methodology): formulas, star rules, categories, sources, data quality."""

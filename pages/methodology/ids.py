@@ -1,0 +1,7 @@
+"""Ids of the methodology page, all prefixed ``method-`` (and its url stores ``methodology-url``)."""
+PREFIX = "methodology"
+URL = "methodology-url"
+QUALITY_DATASET = "method-quality-dataset"
+QUALITY = "method-quality"
+IMPUTED_DOWNLOAD = "method-imputed-download"
+IMPUTED_DOWNLOAD_BTN = "method-imputed-download-btn"

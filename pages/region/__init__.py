@@ -1,0 +1,1 @@
+"""Region profile (/region/<dataset>/<region_id>): key figures, portfolio, charts, custom regions too."""

@@ -1,0 +1,274 @@
+"""Callbacks of the region profile: key figures, portfolio, bubble chart, timeline, CSV, the address.
+
+Every number comes from ``analytics.serving.views`` (the same functions as the map, compare and
+the CLI); this module formats and draws them. The chosen settings go back into the address
+(``REGION.query``, written by the one URL writer), so back/forward and a copied link restore
+the view.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, html, no_update
+
+from analytics.metrics.stars import RULE_SETS
+from analytics.serving import profiles, views
+from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
+from analytics.serving.store import get_store
+from components.controls import start_year_options
+from components.figures import empty_figure, graph_config
+from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label, per_person
+from components.messages import note
+from components.routes import BUILD, CATEGORY, CUSTOM, MAP, METHODOLOGY, REGION
+from components.tables import col, grid, md_link, records, send_credit_csv
+from components.url_state import register_writer
+from pages.region import figures as rf
+from pages.region import ids
+
+SETTINGS = {"year": Input(ids.YEAR, "value"), "start_year": Input(ids.START_YEAR, "value"),
+            "rules": Input(ids.RULES, "value"), "denominator": Input(ids.DENOMINATOR, "value")}
+
+
+def _start(year, start_year):
+    return start_year if start_year is not None and year is not None and start_year < year else None
+
+
+def _state(context: dict, year, start_year, rules, denominator) -> dict:
+    return {"dataset": context["dataset"], "region_id": context["path_id"], "year": year, "start_year": start_year,
+            "rules": rules, "denominator": denominator, "creg": context.get("creg"), "ccat": context.get("ccat")}
+
+
+def region_table(context: dict, year, start, rules, denominator):
+    """The level's regional clusters with the region's (and its custom categories') rows."""
+    return views.level_table(context["dataset"], context["level"], year, rules, denominator, start,
+                             tuple(context.get("ccats") or ()), context.get("creg"))
+
+
+# ---------------------------------------------------------------------------- main view
+
+
+@callback(
+    output={"message": Output(ids.MESSAGE, "children"), "body_style": Output(ids.BODY, "style"),
+            "breadcrumb": Output(ids.BREADCRUMB, "children"), "keyfigs": Output(ids.KEYFIGS, "children"),
+            "rows": Output(ids.TABLE, "rowData"), "columns": Output(ids.TABLE, "columnDefs"),
+            "timeline": Output(ids.TIMELINE, "figure"), "timeline_config": Output(ids.TIMELINE, "config"),
+            "diversification": Output(ids.DIVERSIFICATION, "children"),
+            "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data")},
+    inputs={**SETTINGS, "context": State(ids.CONTEXT, "data")},
+)
+def update_region(year, start_year, rules, denominator, context):
+    return region_outputs(context, year, start_year, rules, denominator)
+
+
+def region_outputs(context: dict, year, start_year, rules, denominator) -> dict:
+    dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
+    store = get_store(dataset)
+    ui = dataset_ui(dataset)
+    creg = context.get("creg")
+    have = views.years_with_data(dataset, region_id, creg)
+    out = {"start_options": start_year_options(store.years, year, have),
+           "url": REGION.query(_state(context, year, start_year, rules, denominator)),
+           "breadcrumb": breadcrumb(context, year, start_year, rules, denominator),
+           "timeline": rf.timeline_figure(views.region_timeline(dataset, region_id, creg), year, ui),
+           "timeline_config": graph_config(f"employment_over_time_{_fname(region_id)}")}
+    if year not in have:
+        return {**out, "message": no_data_message(context, year, have, start_year, rules, denominator),
+                "body_style": {"display": "none"}, "keyfigs": [], "rows": [], "columns": [], "diversification": None}
+    start = _start(year, start_year)
+    figs = key_figures(context, year, start, rules, denominator)
+    suffix = " (with this region)" if creg else ""
+    table = region_table(context, year, start, rules, denominator)
+    pf = profiles.portfolio(table, region_id, RULE_SETS[rules])
+    rows, columns = portfolio_rows(pf, context, year, start, ui)
+    msg = None
+    if start_year is not None and start is None:
+        msg = note(f"The start year {start_year} is not before {year}: growth is not shown. Pick an earlier "
+                   "start year.")
+    return {**out, "message": msg, "body_style": {}, "rows": rows, "columns": columns,
+            "keyfigs": key_figure_cards(figs, level_label(dataset, level) + suffix, year),
+            "diversification": diversification_table(context, table, year)}
+
+
+def key_figures(context: dict, year, start, rules, denominator) -> list[dict]:
+    """The profile's key figures (values, ranks, texts) of the region in the year."""
+    dataset = context["dataset"]
+    ui = dataset_ui(dataset)
+    row = views.region_row(dataset, context["level"], year, context["region_id"], rules, denominator, start,
+                           context.get("creg"))
+    gdp = (ui["gdp_column"], ui["gdp_label"], ui["gdp_unit"]) if ui["gdp_column"] else None
+    return profiles.key_figures(row, gdp, ui["employment_unit"], custom=bool(context.get("creg")))
+
+
+def _fname(region_id: str) -> str:
+    return region_id.replace(":", "-")
+
+
+def breadcrumb(context: dict, year, start_year, rules, denominator):
+    dataset = context["dataset"]
+    if context.get("creg"):
+        items = [{"label": "Build your own", "href": BUILD.href(dataset=dataset, creg=context["creg"])},
+                 {"label": context["name"], "active": True}]
+        return dbc.Breadcrumb(items=items, className="small mb-1")
+    store = get_store(dataset)
+    items = [{"label": "Map", "href": MAP.href(dataset=dataset, level=context["level"])}]
+    for a in profiles.breadcrumbs(store.regions, context["region_id"]):
+        items.append({"label": f"{a['name']} ({a['region_id']})", "href": REGION.href(
+            dataset=dataset, region_id=a["region_id"], year=year, start_year=start_year, rules=rules,
+            denominator=denominator)})
+    items.append({"label": context["name"], "active": True})
+    return dbc.Breadcrumb(items=items, className="small mb-1")
+
+
+def no_data_message(context: dict, year, have, start_year, rules, denominator):
+    what = "The custom region has no complete data" if context.get("creg") else f"No data for {context['name']}"
+    if not have:
+        body = [html.P("There are no employment data for this region in any year of the dataset "
+                       "(see the data-quality report on the methodology page).")]
+    else:
+        links = []
+        for y in have:
+            if links:
+                links.append(", ")
+            links.append(html.A(str(y), href=REGION.href(**{**_state(context, y, _start(y, start_year), rules,
+                                                                      denominator)})))
+        body = [html.P(["Years with data: "] + links + ["."])]
+    return dbc.Alert([html.H4(f"{what} in {year}", className="alert-heading h5")] + body
+                     + [html.A("Data-quality report", href=METHODOLOGY.href(dataset=context["dataset"]) + "#quality",
+                               className="alert-link")], color="warning")
+
+
+def key_figure_cards(figs: list[dict], level_plural: str, year: int):
+    shown = {"pct": fmt_pct, "signed_pct": fmt_signed_pct}
+    cards = []
+    for f in figs:
+        cards.append(dbc.Col(dbc.Card(dbc.CardBody([
+            html.Div(f["label"], className="text-uppercase small text-muted fw-semibold"),
+            html.Div(shown.get(f["kind"], fmt_int)(f["value"]), className="fs-3 fw-bold text-primary lh-sm"),
+            html.Div(f["unit"], className="small text-muted"),
+            html.Div([html.Span(f["rank_text"], className="badge bg-info me-1 keyfig-rank"),
+                      html.Span(f"{level_plural}, {year}", className="small text-muted")]
+                     if f["rank"] is not None else html.Span("not ranked (no value)", className="small text-muted"),
+                     className="mt-2"),
+        ]), className=f"h-100 shadow-sm keyfig keyfig-{f['key']}"), xs=12, sm=6, lg=4, xl=2))
+    cards.append(dbc.Col(html.Small(
+        "Ranks: 1 = highest, among the regions of the same level with a value in the year. Cluster strength and "
+        "starred clusters follow the chosen star rules and LQ denominator; the US variant always uses the US "
+        "portal's strong-cluster rule.", className="text-muted"), xs=12))
+    return cards
+
+
+def portfolio_rows(pf, context: dict, year: int, start, ui: dict):
+    dataset, level = context["dataset"], context["level"]
+    df = pf.copy()
+    df["category"] = [md_link(n, _category_href(dataset, c, year, level, context)) for c, n in
+                      zip(df["category_id"], df["category_name"])]
+    growth_name = f"Growth {start}–{year} (% per year)" if start else "Growth (pick a start year)"
+    columns = [
+        col("category", "Category", "link", width=200, pinned="left"),
+        col("category_type", "Type", width=90),
+        col("stars_text", "Stars", "stars", width=80),
+        col("criteria", "Criteria met (value vs threshold)", width=260),
+        col("employment", f"Employment ({ui['employment_unit']})", "int"),
+        col("lq", "LQ (ratio)", "num"),
+        col("focus", "Focus (% of the region's employment)", "pct"),
+        col("size_share", f"Size (% of the category's employment in {ui['label']})", "pct2"),
+        col("avg_wage", f"Average wage ({ui['currency']} per {per_person(ui['employment_unit'])} per year)", "int"),
+        col("cagr", growth_name, "signed_pct"),
+        col("flags", "Data flags", width=120),
+    ]
+    return records(df[[c["field"] for c in columns]]), columns
+
+
+def _category_href(dataset: str, category_id: str, year: int, level: str, context: dict) -> str:
+    for spec in context.get("ccats") or ():
+        cc = views.parse_category(dataset, spec)
+        if cc.category_id == category_id:
+            return CATEGORY.href(dataset=dataset, category_id=CUSTOM, year=year, level=level, ccat=spec)
+    return CATEGORY.href(dataset=dataset, category_id=category_id, year=year, level=level,
+                         creg=context.get("creg"))
+
+
+def diversification_table(context: dict, table, year):
+    dataset, level = context["dataset"], context["level"]
+    div = profiles.diversification_opportunities(get_store(dataset).related, table, context["region_id"])
+    if div.empty:
+        return html.P("No suggestions: the region has no starred traded category in this year under these rules, "
+                      "or none of them has strongly related categories in the data.", className="small")
+    div["category"] = [md_link(n, CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level))
+                       for c, n in zip(div["category_id"], div["category_name"])]
+    ui = dataset_ui(dataset)
+    columns = [col("category", "Category", "link", width=180), col("density", "Relatedness density (0–100)", "num1"),
+               col("related_to", "Related to the region's starred categories", width=260),
+               col("lq", "LQ (ratio)", "num"), col("employment", f"Employment ({ui['employment_unit']})", "int")]
+    return grid(ids.DIVERSIFICATION + "-grid", records(div[[c["field"] for c in columns]]), columns, page_size=10)
+
+
+# ---------------------------------------------------------------------------- bubble chart
+
+
+@callback(
+    output={"figure": Output(ids.BUBBLE, "figure"), "note": Output(ids.BUBBLE_NOTE, "children"),
+            "config": Output(ids.BUBBLE, "config")},
+    inputs={**SETTINGS, "x": Input(ids.BUBBLE_X, "value"), "context": State(ids.CONTEXT, "data")},
+)
+def update_bubble(year, start_year, rules, denominator, x, context):
+    return bubble_outputs(context, year, start_year, rules, denominator, x)
+
+
+def bubble_outputs(context: dict, year, start_year, rules, denominator, x) -> dict:
+    dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
+    ui = dataset_ui(dataset)
+    config = graph_config(f"portfolio_{_fname(region_id)}_{year}")
+    start = _start(year, start_year)
+    if year not in views.years_with_data(dataset, region_id, context.get("creg")):
+        return {"figure": empty_figure(f"No data in {year}", rf.BUBBLE_HEIGHT), "note": None, "config": config}
+    if start is None:
+        return {"figure": empty_figure("Pick a start year before the year to see growth", rf.BUBBLE_HEIGHT),
+                "note": None, "config": config}
+    table = region_table(context, year, start, rules, denominator)
+    before = region_table(context, start, None, rules, denominator)
+    frame = profiles.bubble_frame(table, before, region_id, start, get_store(dataset).categories)
+    bench = views.benchmark_growth(dataset, level, start, year)
+    fig, n_out = rf.bubble_figure(frame, x, bench, start, year, ui)
+    return {"figure": fig, "note": rf.bubble_note(rules, year, start, bench, n_out, ui), "config": config}
+
+
+# ---------------------------------------------------------------------------- CSV
+
+
+def portfolio_csv(context: dict, year: int, start_year, rules: str, denominator: str) -> dict:
+    """The portfolio as a ``dcc.Download`` payload: line 1 the source credit, line 2 the settings."""
+    dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
+    ui = dataset_ui(dataset)
+    start = _start(year, start_year)
+    table = region_table(context, year, start, rules, denominator)
+    pf = profiles.portfolio(table, region_id, RULE_SETS[rules])
+    pf.insert(0, "year", year)
+    pf.insert(0, "region_name", context["name"])
+    pf.insert(0, "region_id", region_id)
+    pf = pf.rename(columns={"stars_text": "stars_symbols", "criteria": "criteria_met"})
+    growth = f"growth (cagr, abs_change) {start}–{year}" if start else "no growth (no start year)"
+    text = (f"Cluster portfolio of {context['name']} ({region_id}), {level_label(dataset, level, True)}, "
+            f"{year}; stars: {RULE_SETS[rules].label}; LQ denominator: {DENOMINATOR_LABELS[denominator]}; {growth}; "
+            f"benchmark area: {ui['benchmark_area']}; employment in {ui['employment_unit']}, average wage in "
+            f"{ui['currency']}. Cluster Observatory.")
+    if context.get("creg"):
+        text += f" Custom region {context['creg']}."
+    if context.get("ccats"):
+        text += " Custom categories: " + "; ".join(context["ccats"]) + "."
+    return send_credit_csv(pf, f"portfolio_{dataset}_{_fname(region_id)}_{year}.csv", [ui["source"], text])
+
+
+@callback(
+    Output(ids.DOWNLOAD, "data"),
+    inputs={"n_clicks": Input(ids.DOWNLOAD_BTN, "n_clicks"), "year": State(ids.YEAR, "value"),
+            "start_year": State(ids.START_YEAR, "value"), "rules": State(ids.RULES, "value"),
+            "denominator": State(ids.DENOMINATOR, "value"), "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_portfolio(n_clicks, year, start_year, rules, denominator, context):
+    if not n_clicks:
+        return no_update
+    return portfolio_csv(context, year, start_year, rules, denominator)
+
+
+register_writer(ids.PREFIX)

@@ -1,0 +1,21 @@
+"""Ids of the region profile, all prefixed ``region-``."""
+CONTEXT = "region-context"            # dcc.Store: {"dataset", "region_id", "level", "creg", "ccats"}
+PREFIX = "region"                     # url stores: region-url, region-url-written
+URL = "region-url"
+KEYFIGS = "region-keyfigs"
+YEAR = "region-year"
+START_YEAR = "region-start-year"
+RULES = "region-rules"
+DENOMINATOR = "region-denominator"
+BUBBLE_X = "region-bubble-x"
+TABLE = "region-table"
+BUBBLE = "region-bubble"
+BUBBLE_NOTE = "region-bubble-note"
+TIMELINE = "region-timeline"
+DOWNLOAD = "region-download"
+DOWNLOAD_BTN = "region-download-btn"
+MESSAGE = "region-message"            # alert when the region has no data in the chosen year
+BODY = "region-body"
+DIVERSIFICATION = "region-diversification"
+BREADCRUMB = "region-breadcrumb"
+CUSTOM_MESSAGE = "region-custom-message"  # the custom region of the link cannot be used

@@ -1,0 +1,191 @@
+"""Region profile `/region/<dataset>/<region_id>?year=&start_year=&rules=&denominator=&creg=&ccat=`.
+
+The layout checks the path (an unknown dataset or region gets a message with a link back to
+the map; ``region_id=custom`` with ``creg=Name=ID+ID`` is a custom region) and parses the query
+with ``components.routes.REGION`` (bad values: a visible note and the default), then lays out
+the controls and the slots ``callbacks.py`` fills: key figures with ranks, the cluster portfolio
+(custom categories of the link and of the library included; CSV), the bubble chart, employment
+over time, diversification opportunities.
+"""
+from __future__ import annotations
+
+import difflib
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from analytics.serving import profiles, views
+from analytics.serving.library import saved_specs
+from analytics.serving.store import DATASETS, get_store
+from components.controls import settings_controls, start_year_options
+from components.figures import graph_config, source_line, svg_button
+from components.labels import dataset_ui, level_label
+from components.messages import join, not_found, query_notes
+from components.routes import BUILD, CUSTOM, METHODOLOGY, REGION
+from components.tables import grid
+from components.url_state import url_store
+from pages.region import ids
+from pages.region.figures import BUBBLE_HEIGHT, TIMELINE_HEIGHT
+
+
+def unknown_dataset(dataset) -> html.Div:
+    known = ", ".join(f"{m['label']} ({k})" for k, m in DATASETS.items())
+    return not_found(f"There is no dataset “{dataset}”.", f"Known datasets: {known}.")
+
+
+def unknown_region(dataset: str, region_id) -> html.Div:
+    store = get_store(dataset)
+    close = difflib.get_close_matches(str(region_id or "").upper(), store.regions["region_id"].tolist(), n=5,
+                                      cutoff=0.5)
+    extra = None
+    if close:
+        extra = html.P(["Did you mean: "] + join([
+            html.A(f"{store.region_names[c]} ({c})", href=REGION.href(dataset=dataset, region_id=c)) for c in close])
+            + ["?"])
+    return not_found(f"No region “{region_id}” in the {store.meta.get('label', dataset)} data.",
+                     "Region ids are the official codes (NUTS codes in Europe, FIPS codes in the US). "
+                     "Pick a region on the map to open its profile.", extra, id_=ids.MESSAGE)
+
+
+def portfolio_ccats(dataset: str, ccat: str | None) -> tuple[str, ...]:
+    """The custom categories a portfolio shows: the link's and the saved ones of the dataset."""
+    specs = []
+    for spec in [ccat, *saved_specs("category", dataset)]:
+        cc, _problem = views.try_category(dataset, spec)
+        if cc is not None:
+            specs.append(cc.spec())
+    return tuple(dict.fromkeys(specs))
+
+
+def layout(**kwargs):
+    query, path = REGION.split(kwargs)
+    dataset, region_id = path.get("dataset"), path.get("region_id")
+    if dataset not in DATASETS:
+        return unknown_dataset(dataset)
+    store = get_store(dataset)
+    if region_id == CUSTOM:
+        cr, problem = views.try_region(dataset, query.get("creg"))
+        if cr is None:
+            return not_found("This custom region cannot be shown.",
+                             problem or "The link has no custom region (creg=Name=CODE+CODE…).",
+                             html.A("Build a region", href=BUILD.href(dataset=dataset)), id_=ids.CUSTOM_MESSAGE)
+        region = {"region_id": cr.region_id, "name": cr.name, "level": views.member_level(dataset, cr.spec())}
+    elif region_id and profiles.region_row(store.regions, region_id) is not None:
+        region = profiles.region_row(store.regions, region_id)
+    else:
+        return unknown_region(dataset, region_id)
+    state, notes = REGION.parse(query, path)
+    if region_id != CUSTOM and state.get("creg"):
+        notes.append("creg is only used with /region/<dataset>/custom; ignored.")
+        state["creg"] = None
+    ui = dataset_ui(dataset)
+    have = views.years_with_data(dataset, region["region_id"], state.get("creg"))
+    context = {"dataset": dataset, "region_id": region["region_id"], "path_id": region_id, "level": region["level"],
+               "name": region["name"], "creg": state.get("creg"), "ccat": state.get("ccat"),
+               "ccats": list(portfolio_ccats(dataset, state.get("ccat")))}
+    custom_members = " + ".join(views.parse_region(dataset, state["creg"]).members) if state.get("creg") else None
+    level = region["level"]
+    children = store.regions[store.regions["parent_id"] == region_id].sort_values("region_id") \
+        if region_id != CUSTOM else store.regions.iloc[0:0]
+    return html.Div([
+        dcc.Store(id=ids.CONTEXT, data=context),
+        *url_store(ids.PREFIX, REGION, state),
+        html.Div(id=ids.BREADCRUMB),
+        html.H1(f"{region['name']} ({custom_members or region_id})", className="h2 mb-1"),
+        html.P([(f"Custom region of {level_label(dataset, level)} · " if custom_members else
+                 f"{level_label(dataset, level, singular=True)} · ") + f"{ui['label']} · ",
+                html.A("Methodology and sources", href=METHODOLOGY.href())], className="text-muted"),
+        query_notes(notes),
+        _controls(store, have, state),
+        html.Div(id=ids.MESSAGE),
+        html.Div(id=ids.BODY, children=[
+            dbc.Row(id=ids.KEYFIGS, className="g-3 mb-4"),
+            _portfolio_section(ui),
+            _bubble_section(ui),
+            dbc.Row([
+                dbc.Col(_timeline_section(ui), lg=5, className="mb-4"),
+                dbc.Col(_diversification_section(ui), lg=7, className="mb-4"),
+            ]),
+            _children_links(dataset, children),
+        ]),
+    ], className="region-page")
+
+
+def _controls(store, have, state) -> dbc.Card:
+    years = store.years
+    return dbc.Card(dbc.CardBody(dbc.Row(settings_controls(
+        (ids.YEAR, ids.START_YEAR, ids.RULES, ids.DENOMINATOR), years, state["year"],
+        start_year_options(years, state["year"], have), state["start_year"], state["rules"], state["denominator"]),
+        className="g-2")), className="mb-3 bg-light border-0")
+
+
+def _portfolio_section(ui) -> html.Section:
+    return html.Section([
+        html.Div([
+            html.H2("Cluster portfolio", className="h4 mb-0"),
+            dbc.Button("Download CSV", id=ids.DOWNLOAD_BTN, color="primary", outline=True, size="sm"),
+        ], className="d-flex justify-content-between align-items-center mb-2"),
+        html.P("Every cluster category in the region, custom categories (of the link and the library) included. "
+               "Stars and the criteria met (with the values compared) follow the chosen rule set; click a column "
+               "header to sort, use its menu to filter.", className="small text-muted mb-2"),
+        grid(ids.TABLE, page_size=15),
+        dcc.Download(id=ids.DOWNLOAD),
+        source_line(ui["source"]),
+    ], className="mb-4")
+
+
+def _bubble_section(ui) -> html.Section:
+    return html.Section([
+        html.Div([
+            html.H2("Portfolio chart", className="h4 mb-0"),
+            html.Div([
+                dbc.Label("Horizontal axis:", html_for=ids.BUBBLE_X, className="small me-2 mb-0"),
+                dbc.RadioItems(id=ids.BUBBLE_X, inline=True, value="lq", className="small",
+                               options=[{"label": "Location quotient", "value": "lq"},
+                                        {"label": "Change in share", "value": "share_change"}]),
+                svg_button(ids.BUBBLE, "portfolio_chart", label="Chart as SVG"),
+            ], className="d-flex align-items-center gap-2"),
+        ], className="d-flex flex-wrap justify-content-between align-items-center mb-1"),
+        dcc.Loading(dcc.Graph(id=ids.BUBBLE, config=graph_config("portfolio_chart"),
+                              style={"height": f"{BUBBLE_HEIGHT}px"}), type="circle", delay_show=400),
+        html.Div(id=ids.BUBBLE_NOTE, className="small text-muted"),
+        source_line(ui["source"]),
+    ], className="mb-4")
+
+
+def _timeline_section(ui) -> html.Section:
+    return html.Section([
+        html.Div([html.H2("Employment over time", className="h4 mb-0"),
+                  svg_button(ids.TIMELINE, "employment_over_time", label="Chart as SVG")],
+                 className="d-flex justify-content-between align-items-center mb-2"),
+        dcc.Graph(id=ids.TIMELINE, config=graph_config("employment_over_time"),
+                  style={"height": f"{TIMELINE_HEIGHT}px"}),
+        html.Div(className="small text-muted", children=(
+            "Total = all industries the dataset covers (the LQ denominator E(r)); traded = the traded "
+            "categories. Years without data are gaps.")),
+        source_line(ui["source"]),
+    ])
+
+
+def _diversification_section(ui) -> html.Section:
+    return html.Section([
+        html.H2("Diversification opportunities", className="h4 mb-1"),
+        html.P("Traded categories that are strongly related to the region's starred categories but are not "
+               "starred here themselves. US 2014 relatedness (Delgado, Porter & Stern 2016): pairs at or above "
+               "the 90th percentile. Relatedness density = sum of the related pairs' percentiles ÷ number of "
+               "starred categories (0–100).", className="small text-muted mb-2"),
+        html.Div(id=ids.DIVERSIFICATION),
+        source_line(ui["source"] + " Relatedness: Delgado, Porter & Stern (2016); U.S. Cluster Mapping."),
+    ], className="mb-4")
+
+
+def _children_links(dataset: str, children):
+    if children.empty:
+        return None
+    kind = level_label(dataset, children["level"].iloc[0])
+    links = html.P(join([html.A(f"{r.name} ({r.region_id})", href=REGION.href(dataset=dataset, region_id=r.region_id))
+                         for r in children.itertuples()], " · "), className="small")
+    if len(children) > 30:
+        return html.Details([html.Summary(f"{kind} in this region ({len(children):,})", className="h5"), links],
+                            className="mb-4")
+    return html.Section([html.H2(f"{kind} in this region", className="h5"), links], className="mb-4")

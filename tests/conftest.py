@@ -88,10 +88,19 @@ def wait_for(predicate, timeout: float = 40, interval: float = 0.2, message: str
     raise AssertionError(f"timed out waiting for {message}")
 
 
+def free_port() -> int:
+    """A port nobody listens on (tests run in parallel workers: each server gets its own)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def open_page(dash_duo, app, path: str, wait_css: str | None = None, size: str = "desktop", timeout: int = 60):
-    """Start the app (once per test), size the window and open ``path``; wait for ``wait_css``."""
+    """Start the app (once per test, on a free port), size the window and open ``path``; wait for ``wait_css``."""
     if not getattr(dash_duo, "_observatory_started", False):
-        dash_duo.start_server(app)
+        dash_duo.start_server(app, port=free_port())
         dash_duo._observatory_started = True
     dash_duo.driver.set_window_size(*SIZES[size])
     dash_duo.wait_for_page(url=dash_duo.server_url + path, timeout=30)
@@ -152,3 +161,26 @@ def grid_rows(dash_duo, grid_id: str) -> list[dict]:
     return dash_duo.driver.execute_script(
         "var api = window.dash_ag_grid && window.dash_ag_grid.getApi(arguments[0]); if (!api) return null;"
         "var out = []; api.forEachNode(function (n) { if (n.data) out.push(n.data); }); return out;", grid_id) or []
+
+
+def run_cli(*args: str, env: dict | None = None):
+    """``python -m analytics ARGS`` → (returncode, stdout, stderr) as a ``CompletedProcess``.
+
+    In-process (``analytics.cli.main`` with stdout and stderr captured: the same code path as the
+    command, without a new interpreter loading the data again); in a subprocess when ``env`` is
+    given (a different environment) — ``tests/test_cli.py`` also runs the real entry point once.
+    """
+    import contextlib
+    import io
+    import subprocess
+    import sys
+
+    if env is not None:
+        return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=Path(__file__).resolve().parents[1],
+                              capture_output=True, text=True, env=env, timeout=900)
+    from analytics import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return subprocess.CompletedProcess(["python", "-m", "analytics", *args], code, out.getvalue(), err.getvalue())

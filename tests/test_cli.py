@@ -1,4 +1,5 @@
-"""The analysts' command line, run as a user would: ``python -m analytics ...`` in a subprocess.
+"""The analysts' command line: ``python -m analytics ...`` (its ``main`` in-process, captured as a
+subprocess would be; the real entry point in a subprocess once, and where the environment differs).
 
 The build folder comes from the environment ($CLUSTER_BUILD_DIR, else data/build); the
 session builds it once (in-process) before the first command, so the commands only read it.
@@ -10,7 +11,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ import pytest
 
 from analytics import config
 from analytics.sources.eu import sources as eu_sources
+from conftest import run_cli
 
 ROOT = config.PROJECT_ROOT
 RAW = config.raw_dir()
@@ -32,8 +33,7 @@ REQUIRED_COLUMNS = [
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True,
-                          text=True, env=env or os.environ.copy(), timeout=600)
+    return run_cli(*args, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -205,3 +205,10 @@ def test_regions_reports_bad_arguments_in_one_line(built):
     with contextlib.redirect_stderr(err):
         assert cli.main(["regions", "--dataset", "eu", "--year", "2014", "--region", "X=DK01+XX9"]) == 2
     assert "XX9" in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_the_entry_point_runs_as_a_user_would(built):
+    """``python -m analytics`` in a new interpreter: CSV on stdout, progress (if any) on stderr."""
+    proc = run("regions", "--dataset", "eu", "--level", "country", "--year", "2014", env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("region_id,region_name,level,year,total_employment")

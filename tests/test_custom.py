@@ -17,10 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
 import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -41,6 +39,7 @@ from analytics.serving.custom import (
 )
 from analytics.sources.eu import sources as eu_sources
 from analytics.sources.us import sources as us_sources
+from conftest import run_cli
 
 ROOT = config.PROJECT_ROOT
 RAW = config.raw_dir()
@@ -401,9 +400,6 @@ def test_limits_are_inclusive(eu):
 
 # --- command line ---------------------------------------------------------------------------
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=600)
 
 
 def read_csv(proc: subprocess.CompletedProcess) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The command line on the US dataset, run as a user would: ``python -m analytics ...``.
+"""The command line on the US dataset: ``python -m analytics ...`` (its ``main``, in-process).
 
 The build folder comes from the environment ($CLUSTER_BUILD_DIR, else data/build); the session
 builds it once (in-process) before the first command, so the commands only read it.
@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from analytics import config
 from analytics.sources.us import sources as us_sources
+from conftest import run_cli
 
 ROOT = config.PROJECT_ROOT
 RAW = config.raw_dir()
@@ -30,8 +29,7 @@ US_EXTRA = ["establishments", "payroll", "cluster_type"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=900)
+    return run_cli(*args)
 
 
 @pytest.fixture(scope="session")

@@ -104,7 +104,8 @@ def region_measures(rows: pd.DataFrame, strong: pd.Series, totals: pd.DataFrame)
         "strong": strong.astype(bool) & traded,
         "wage_bill": (wage * emp).where(has_wage),
         "wage_emp": emp.where(has_wage),
-        "imputed": (rows["employment_imputed"] if "employment_imputed" in rows else nan).fillna(False).astype(bool),
+        "imputed": (rows["employment_imputed"].astype("boolean").fillna(False).astype(bool)
+                    if "employment_imputed" in rows else pd.Series(False, index=rows.index)),
         "incomplete": (rows["missing_parts"] if "missing_parts" in rows else nan).fillna(0) > 0,
     })
     g = m.groupby(KEY)

@@ -61,6 +61,12 @@ class Eco2008:
             f"Only {', '.join(self.rated_types)} categories are rated; percentiles are taken over them.",
         ]
 
+    def focus_thresholds(self, m: pd.DataFrame) -> pd.Series:
+        """The focus threshold of each year (the pool: all rated regional clusters of ``m``)."""
+        thr = _pct(m, "focus", 1 - self.focus_top_share, GROUP if self.focus_scope == "within category" else None,
+                   _rated(m, self.rated_types))
+        return thr.groupby(m["year"].to_numpy()).first()
+
     def rate(self, m: pd.DataFrame, lq_col: str = "lq_total") -> pd.DataFrame:
         rated = _rated(m, self.rated_types)
         size_thr = _pct(m, "employment", 1 - self.size_top_share,

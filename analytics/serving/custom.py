@@ -422,9 +422,9 @@ def rate_category(rows: pd.DataFrame, store, level: str, rules: str, denominator
     own = rate(rows, rules, denominator)
     if rules != "eco2008":
         return own
-    thr = {int(y): float(store.table(level, int(y), rules, denominator)["focus_threshold"].iloc[0])
-           for y in rows["year"].unique()}
-    focus_thr = rows["year"].astype(int).map(thr).to_numpy(dtype=float)
+    pool = store.level_metrics(level)
+    thr = get_rules(rules).focus_thresholds(pool[pool["year"].isin(rows["year"].unique())])
+    focus_thr = rows["year"].map(thr).to_numpy(dtype=float)
     rated = own["rated"]
     own["focus_threshold"] = focus_thr
     own["star_focus"] = rated & (rows["employment"] > 0) & (rows["focus"] >= focus_thr)

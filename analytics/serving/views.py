@@ -267,6 +267,7 @@ def _region_indicators(dataset, level, year, rules, denominator, start, creg) ->
     return out.reset_index(drop=True)
 
 
+@memoize
 def _measures(dataset, level, year, rules, denominator, creg) -> pd.DataFrame:
     store = get_store(dataset)
     t = level_table(dataset, level, year, rules, denominator, creg=creg)

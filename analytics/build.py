@@ -1,7 +1,8 @@
 """The build step: raw files → derived tables in the build folder (parquet + JSON).
 
 ``build(raw, out)`` writes, per dataset, ``<out>/<dataset>/``: ``metrics.parquet`` (region ×
-category × year, every level), ``region_indicators.parquet``, ``facts_<level>.parquet``
+category × year, every level), ``stars_<rules>_<denominator>.parquet`` (the star ratings of every
+rule set and LQ denominator, row for row with the metrics), ``region_indicators.parquet``, ``facts_<level>.parquet``
 (industry level, for custom categories and regions), ``regions.parquet``,
 ``categories.parquet``, ``industries.parquet`` and ``quality.json``; and ``manifest.json``
 with fingerprints of the inputs and of the code, so ``ensure_built`` can tell a stale build.
@@ -23,7 +24,8 @@ import pandas as pd
 
 from analytics import config
 from analytics.metrics.categories import EU_DEFINITIONS, Definitions, load_eu_definitions
-from analytics.metrics.regions import benchmark, level_metrics, region_indicators
+from analytics.metrics.regions import benchmark, level_metrics, rate_per_level, region_indicators
+from analytics.metrics.stars import RULE_SETS
 from analytics.sources.eu import sources as eu_sources
 from analytics.sources.eu.build import build_eu
 from analytics.sources.eu.indicators import build_indicators
@@ -33,7 +35,7 @@ from analytics.sources.us import sources as us_sources
 from analytics.sources.us.build import build_us, build_us_indicators
 from analytics.sources.us.build import geometries as us_geometries
 
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 
 
 def log(message: str) -> None:
@@ -122,6 +124,7 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     years = sorted(int(y) for y in metrics["year"].unique())
     ind = ind.merge(build_indicators(raw, regions, years), on=["region_id", "year"], how="left")
     metrics.to_parquet(out / "metrics.parquet", index=False)
+    _write_stars(metrics, out)
     ind.to_parquet(out / "region_indicators.parquet", index=False)
     regions.to_parquet(out / "regions.parquet", index=False)
     us_list = pd.read_csv(raw / LIST_FILE, dtype=str)[["cluster_key", "short_name"]]
@@ -134,6 +137,21 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
         (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
         _write_neighbours(fc, out / f"neighbours_{level}.parquet", 0.02)
     return {"rows": len(metrics), "regions_per_year": eu["quality"]["regions_with_data"]}
+
+
+DENOMINATORS = ("total", "traded")
+
+
+def stars_file(rules: str, denominator: str) -> str:
+    return f"stars_{rules}_{denominator}.parquet"
+
+
+def _write_stars(metrics: pd.DataFrame, out: Path) -> None:
+    """Star ratings of every regional cluster under every rule set and LQ denominator, row for row
+    with ``metrics.parquet`` (each region level rated on its own), so serving only selects."""
+    for rules in RULE_SETS:
+        for denominator in DENOMINATORS:
+            rate_per_level(metrics, rules, denominator).to_parquet(out / stars_file(rules, denominator), index=False)
 
 
 def ensure_built(raw: Path | None = None, out: Path | None = None, progress=log) -> Path:
@@ -198,6 +216,7 @@ def _build_us(raw: Path, out: Path, progress) -> dict:
     ind = region_indicators(metrics, rts, rules="us-strong", denominator="traded")
     ind = ind.merge(build_us_indicators(raw, totals, regions), on=["region_id", "year"], how="left")
     metrics.to_parquet(out / "metrics.parquet", index=False)
+    _write_stars(metrics, out)
     ind.to_parquet(out / "region_indicators.parquet", index=False)
     regions.to_parquet(out / "regions.parquet", index=False)
     defs.categories.to_parquet(out / "categories.parquet", index=False)

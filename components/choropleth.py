@@ -243,17 +243,19 @@ def max_stars(rules: str) -> int:
     return int(getattr(r, "max_stars", len(r.criteria)))
 
 
-def _true(v) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v)) and v is not pd.NA and bool(v)
-
-
-def stars_text(row: dict, rules: str) -> str:
-    """"2/3 (size, LQ)": the stars out of the maximum and the criteria met; "not rated" for local categories."""
-    if not _true(row.get("rated")) or pd.isna(row.get("stars")):
-        return "not rated"
-    s = int(row["stars"])
-    met = [CRITERIA_SHORT.get(c, c) for c in get_rules(rules).criteria if _true(row.get(f"star_{c}"))]
-    return f"{s}/{max_stars(rules)}" + (f" ({', '.join(met)})" if met else "")
+def stars_texts(frame: pd.DataFrame, rules: str) -> pd.Series:
+    """"2/3 (size, LQ)" per row: the stars out of the maximum and the criteria met; "not rated" for
+    local categories; "" where the region has no row."""
+    rated = frame["rated"].astype("boolean").fillna(False).astype(bool) & frame["stars"].notna()
+    stars = pd.to_numeric(frame["stars"], errors="coerce").fillna(0).astype(int).astype(str)
+    met = pd.Series("", index=frame.index)
+    for c in get_rules(rules).criteria:
+        if f"star_{c}" in frame:
+            hit = frame[f"star_{c}"].astype("boolean").fillna(False).astype(bool)
+            met = met.where(~hit, met + np.where(met == "", "", ", ") + CRITERIA_SHORT.get(c, c))
+    text = stars + f"/{max_stars(rules)}" + np.where(met == "", "", " (" + met + ")")
+    out = text.where(rated, "not rated")
+    return out.where(frame["has_row"].astype(bool), "")
 
 
 def view_args(state: dict) -> tuple:
@@ -266,21 +268,26 @@ def view_args(state: dict) -> tuple:
 
 def view_frame(state: dict) -> pd.DataFrame:
     """The map's values with their texts: stars_text ("2/3 (size, LQ)", or the starred count) and
-    flags ("imputed", "incomplete", "not published")."""
-    frame = views.map_values(*view_args(state)).copy()
-    if state["category"] == ALL:
+    flags ("imputed", "incomplete", "not published"); memoized per view."""
+    return _view_frame(*view_args(state))
+
+
+@memoize
+def _view_frame(ds, level, cat, metric, year, start, rules, den, ccat, creg) -> pd.DataFrame:
+    frame = views.map_values(ds, level, cat, metric, year, start, rules, den, ccat, creg)
+    if cat == ALL:
         frame["stars_text"] = frame["n_starred"].map(lambda n: "" if pd.isna(n) else f"{int(n)}")
         frame["flags"] = ["; ".join(([f"{int(a)} imputed"] if a and a > 0 else [])
                                     + ([f"{int(b)} incomplete"] if b and b > 0 else []))
                           for a, b in zip(frame["imputed_clusters"].fillna(0), frame["incomplete_clusters"].fillna(0))]
     else:
-        rows = frame.to_dict("records")
-        frame["stars_text"] = [stars_text(r, state["rules"]) if r["has_row"] else "" for r in rows]
-        imputed = frame["employment_imputed"].fillna(False).astype(bool)
+        frame["stars_text"] = stars_texts(frame, rules)
+        imputed = frame["employment_imputed"].astype("boolean").fillna(False).astype(bool)
         missing = frame["missing_parts"].fillna(0).astype(int)
-        frame["flags"] = ["; ".join((["imputed"] if a else []) + ([f"incomplete: {b} parts missing"] if b > 0 else []))
-                          for a, b in zip(imputed, missing)]
-        frame.loc[frame["not_published"], "flags"] = not_published_text(state["dataset"])
+        flags = np.where(imputed, "imputed", "")
+        parts = np.where(missing > 0, "incomplete: " + missing.astype(str) + " parts missing", "")
+        frame["flags"] = [f"{a}; {b}" if a and b else (a or b) for a, b in zip(flags, parts)]
+        frame.loc[frame["not_published"], "flags"] = not_published_text(ds)
     return frame
 
 

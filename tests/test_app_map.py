@@ -322,3 +322,19 @@ def test_sync_restores_every_picker_from_a_popped_address(dash_app):
                                                         "&year=2013&start_year=2009"})
     assert out["level"] == "nuts1" and out["category"] == "all" and out["metric"] == "growth"
     assert out["year"] == "2013" and out["start_year"] == "2009" and out["start_disabled"] is False
+
+
+def test_star_texts_say_the_count_the_maximum_and_the_criteria_met():
+    from components.choropleth import stars_texts
+
+    frame = pd.DataFrame({
+        "has_row": [True, True, True, False],
+        "rated": [True, True, False, None],
+        "stars": [2, 0, None, None],
+        "star_size": [True, False, False, None],
+        "star_specialisation": [True, False, False, None],
+        "star_focus": [False, False, False, None],
+    })
+    assert stars_texts(frame, "eco2008").tolist() == ["2/3 (size, LQ)", "0/3", "not rated", ""]
+    us = frame.assign(stars=[1, 0, None, None])
+    assert stars_texts(us, "us-strong").tolist() == ["1/2 (size, LQ)", "0/2", "not rated", ""]

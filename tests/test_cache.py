@@ -61,6 +61,7 @@ def test_a_new_build_does_not_reuse_old_results(tmp_path, built, monkeypatch):
     from analytics.serving import cache as c
     from analytics.serving import store
 
+    c.clear()  # an empty cache: no eviction of older entries interferes
     calls = []
 
     @c.memoize
@@ -74,3 +75,21 @@ def test_a_new_build_does_not_reuse_old_results(tmp_path, built, monkeypatch):
     monkeypatch.setitem(store._BUILD, "build_id", "another-build")
     probe_build(1)
     assert calls == [1, 1]
+
+
+def test_a_caller_cannot_change_a_cached_frame():
+    import pandas as pd
+
+    from analytics.serving import cache as c
+
+    c.clear()
+
+    @c.memoize
+    def frame(x):
+        return pd.DataFrame({"a": [1, 2]})
+
+    first = frame(7)
+    first["b"] = 3
+    first.loc[0, "a"] = 99
+    again = frame(7)
+    assert list(again.columns) == ["a"] and again["a"].tolist() == [1, 2]

@@ -60,7 +60,7 @@ def level_metrics(facts: pd.DataFrame, defs: Definitions, bc: pd.DataFrame, bt: 
     return m, rt
 
 
-def _rate_per_level(metrics: pd.DataFrame, rules: str, denominator: str) -> pd.DataFrame:
+def rate_per_level(metrics: pd.DataFrame, rules: str, denominator: str) -> pd.DataFrame:
     """Star columns with each region level rated on its own (percentiles are within one region type)."""
     if "level" not in metrics.columns or metrics["level"].nunique() <= 1:
         return rate(metrics, rules, denominator)
@@ -134,7 +134,7 @@ def region_indicators(metrics: pd.DataFrame, totals: pd.DataFrame, rules: str = 
                       denominator: str = "total") -> pd.DataFrame:
     """Per region-year (every level): :func:`region_measures` under a rule set and LQ denominator
     (each region level rated on its own, as percentiles are within one region type)."""
-    stars = _rate_per_level(metrics, rules, denominator)
-    us = _rate_per_level(metrics, "us-strong", "traded")
+    stars = rate_per_level(metrics, rules, denominator)
+    us = rate_per_level(metrics, "us-strong", "traded")
     rows = metrics.assign(lq=metrics[lq_column(denominator)], stars=stars["stars"])
     return region_measures(rows, us["strong"], totals)

@@ -8,7 +8,10 @@ of the previous build from a persistent backend.
 
 Backends, by ``CLUSTER_CACHE_TYPE``:
 
-* ``SimpleCache`` (default): in the process (each gunicorn worker has its own);
+* ``SimpleCache`` (default): in the process (each gunicorn worker has its own), without pickling:
+  values are kept as they are and DataFrames handed out as copy-on-write shallow copies
+  (:class:`InProcessSerializer`), so a caller's change never reaches the cached frame and a
+  hit costs no unpickling of a 10 MB county table;
 * ``FileSystemCache``: shared by every worker on the machine, in ``CLUSTER_CACHE_DIR``
   (default ``data/cache``);
 * ``RedisCache``: shared by every worker and machine, at ``CLUSTER_CACHE_REDIS_URL``
@@ -21,8 +24,11 @@ server (:func:`bind`); outside a request (CLI, tests) a private Flask app holds 
 """
 from __future__ import annotations
 
+import functools
 import os
 
+import pandas as pd
+from cachelib.serializers import BaseSerializer
 from flask import Flask
 from flask_caching import Cache
 
@@ -31,12 +37,36 @@ from analytics.config import PROJECT_ROOT
 TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
 
 
+class InProcessSerializer(BaseSerializer):
+    """For the in-process SimpleCache: keep the object, hand out isolated views of frames.
+
+    pandas copy-on-write makes ``frame.copy(deep=False)`` cheap and independent: whatever a caller
+    sets on its copy (a column, a value) is copied then, never written into the cached frame.
+    """
+
+    def dumps(self, value, protocol=None):  # noqa: ARG002 - the cachelib interface
+        return value
+
+    def loads(self, value):
+        return _isolated(value)
+
+
+def _isolated(value):
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_isolated(v) for v in value)
+    return value
+
+
 def config_from_env(env=os.environ) -> dict:
     kind = env.get("CLUSTER_CACHE_TYPE", "SimpleCache")
     if kind not in TYPES:
         raise ValueError(f"CLUSTER_CACHE_TYPE={kind!r}: choose one of {', '.join(TYPES)}")
     config = {"CACHE_TYPE": kind, "CACHE_DEFAULT_TIMEOUT": int(env.get("CLUSTER_CACHE_TIMEOUT", "3600")),
               "CACHE_THRESHOLD": int(env.get("CLUSTER_CACHE_THRESHOLD", "512"))}
+    if kind == "SimpleCache":
+        config["CACHE_SERIALIZER"] = InProcessSerializer
     if kind == "FileSystemCache":
         config["CACHE_DIR"] = env.get("CLUSTER_CACHE_DIR", str(PROJECT_ROOT / "data" / "cache"))
     if kind == "RedisCache":
@@ -66,8 +96,16 @@ def _build_id() -> str:
 
 
 def memoize(func):
-    """``cache.memoize`` with the build's id in the function's cache name."""
-    return cache.memoize(make_name=lambda fname: f"{fname}@{_build_id()}")(func)
+    """``cache.memoize`` with the build's id in the function's cache name; every caller (the first
+    one too) gets an isolated copy of a frame (:func:`_isolated`)."""
+    cached = cache.memoize(make_name=lambda fname: f"{fname}@{_build_id()}")(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return _isolated(cached(*args, **kwargs))
+
+    wrapper.uncached = func
+    return wrapper
 
 
 def clear() -> None:

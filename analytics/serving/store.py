@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import config
-from analytics.build import ensure_built
+from analytics.build import ensure_built, stars_file
 from analytics.metrics.growth import growth
-from analytics.metrics.stars import lq_column, rate
+from analytics.metrics.stars import get_rules, lq_column
 
 LEVELS = {"eu": ("nuts2", "nuts1", "country"), "us": ("state", "county", "ea", "nation")}
 
@@ -176,6 +176,16 @@ class Store:
         return self._held(("level_metrics", level),
                           lambda: self.metrics[self.metrics["level"] == level].reset_index(drop=True))
 
+    def stars(self, level: str, rules: str, denominator: str) -> pd.DataFrame:
+        """Star columns of every regional cluster of the level under a rule set and LQ denominator,
+        row for row with ``level_metrics(level)`` (rated by the build)."""
+        def load():
+            s = pd.read_parquet(self.dir / stars_file(rules, denominator))
+            return s[(self.metrics["level"] == level).to_numpy()].reset_index(drop=True)
+        lq_column(denominator)  # an unknown denominator is refused, as rating would
+        get_rules(rules)
+        return self._held(("stars", level, rules, denominator), load)
+
     def level_year_rows(self, level: str) -> dict:
         """year → row positions in ``level_metrics(level)``."""
         return self._held(("level_year_rows", level), lambda: self.level_metrics(level).groupby("year").indices)
@@ -252,12 +262,13 @@ class Store:
               start_year: int | None = None) -> pd.DataFrame:
         """Metrics of one level and year with stars (and growth since ``start_year``).
 
-        Stars are rated within the year (the rule sets' percentiles are per category and year,
-        so rating one year alone gives the same stars as rating all years together).
+        The stars are the build's (``stars``), selected for the year.
         """
         rules, denominator = self.rules_and_denominator(rules, denominator)
         out = self.year_metrics(level, year)
-        s = rate(out, rules, denominator)
+        rows = self.level_year_rows(level).get(int(year))
+        s = self.stars(level, rules, denominator)
+        s = s.iloc[rows].reset_index(drop=True) if rows is not None else s.iloc[0:0].reset_index(drop=True)
         out = out.join(s)
         out["lq"] = out[lq_column(denominator)]
         if start_year is not None:

@@ -13,6 +13,7 @@ import dash_ag_grid as dag
 import pandas as pd
 
 from analytics.serving import views
+from analytics.serving.cache import memoize
 from analytics.serving.store import get_store
 from components import choropleth as ch
 from components.labels import category_name, level_label
@@ -53,18 +54,25 @@ def columns(state: dict, info) -> list[dict]:
     return cols
 
 
-def rows(state: dict) -> list[dict]:
+def rows(state: dict) -> pd.DataFrame:
+    """The table's rows of a view, compact (r rank, n name, id, v value, s stars, f flags, l = 0 when
+    the region has no profile); memoized per view, so each page request only sorts and slices."""
+    return _rows(MAP.query(state))
+
+
+@memoize
+def _rows(query: str) -> pd.DataFrame:
+    from urllib.parse import parse_qs
+
+    state = MAP.parse({k: (v[-1] if len(v) == 1 else v) for k, v in parse_qs(query.lstrip("?")).items()})[0]
     frame = ch.view_frame(state)
     frame = frame[~frame["custom"]]
     unlinked = set(ch.unlinked_regions(state["dataset"], state["level"]))
-    out = []
-    for r in frame.itertuples():
-        row = {"r": None if pd.isna(r.rank) else int(r.rank), "n": r.region_name, "id": r.region_id,
-               "v": None if pd.isna(r.value) else float(r.value), "s": r.stars_text or None, "f": r.flags or None}
-        if r.region_id in unlinked:
-            row["l"] = 0
-        out.append(row)
-    return out
+    out = pd.DataFrame({"r": frame["rank"].astype("Int64"), "n": frame["region_name"], "id": frame["region_id"],
+                        "v": frame["value"].astype(float), "s": frame["stars_text"].replace("", None),
+                        "f": frame["flags"].replace("", None)})
+    out["l"] = [0 if rid in unlinked else None for rid in out["id"]]
+    return out.reset_index(drop=True)
 
 
 def title(state: dict, info) -> str:
@@ -117,14 +125,14 @@ def _condition(frame: pd.DataFrame, col: str, model: dict) -> pd.Series:
     return pd.Series(True, index=frame.index)
 
 
-def page_rows(all_rows: list[dict], request: dict | None) -> dict:
+def page_rows(all_rows: pd.DataFrame | list[dict], request: dict | None) -> dict:
     """One block of rows for ag-grid's infinite row model: filtered, sorted, sliced.
 
     ``request``: the grid's getRowsRequest (startRow, endRow, sortModel, filterModel). Unknown
     columns or operators are ignored; a missing value sorts last in either direction.
     """
     request = request or {}
-    frame = pd.DataFrame(all_rows)
+    frame = all_rows if isinstance(all_rows, pd.DataFrame) else pd.DataFrame(all_rows)
     if frame.empty:
         return {"rowData": [], "rowCount": 0}
     for field, model in (request.get("filterModel") or {}).items():

@@ -14,7 +14,7 @@ from analytics.metrics.stars import RULE_SETS
 from analytics.serving import views
 from analytics.serving.custom import ValidationError
 from analytics.serving.store import DATASETS, available_datasets, get_store
-from components.url_state import Param, ParamError, Route
+from components.url_state import Kept, Param, ParamError, Route, shorten
 
 ALL, CUSTOM, TRADED = views.ALL, views.CUSTOM, "traded"
 DENOMINATORS = ("total", "traded")
@@ -40,12 +40,16 @@ def _creg(value, v):
 
 
 def _cregs(values, v):
-    out = []
+    out, bad = [], []
     for spec in values:
         cr, _problem = views.try_region(v["dataset"], spec)
         if cr is not None:
             out.append(cr.spec())
-    return tuple(dict.fromkeys(out))
+        else:
+            bad.append(spec)
+    kept = tuple(dict.fromkeys(out))
+    return Kept(kept, f"{', '.join(shorten(b) for b in bad[:5])} could not be used as custom regions; left out.") \
+        if bad else kept
 
 
 def dataset_param(choices=None, default=None) -> Param:

@@ -28,6 +28,14 @@ class ParamError(ValueError):
     """A query value that cannot be used; the message says why (shown in the page's note)."""
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What a ``check`` returns when it keeps part of a value: the part kept and a note on the rest."""
+
+    value: Any
+    note: str
+
+
 def _always(_values) -> bool:
     return True
 
@@ -125,8 +133,8 @@ class Route:
         notes: list[str] = []
         for p in self.params:
             raw = path_values.get(p.name) if p.path else query.pop(p.name, None)
-            if p.path:
-                query.pop(p.name, None)  # a query parameter never overrides a path variable
+            if p.path and p.name in query:  # a query parameter never overrides a path variable
+                notes.append(f"{p.name}={shorten(query.pop(p.name))} is part of the address's path here; ignored.")
             if isinstance(raw, (list, tuple)) and p.kind not in ("list", "multi"):
                 if len(raw) > 1:
                     notes.append(f"{p.name} was given {len(raw)} times; the last one ({raw[-1]}) is used.")
@@ -151,14 +159,17 @@ class Route:
                         raise ParamError(f"is not {self._describe(p, values, allowed)}")
                 if p.check is not None:
                     value = p.check(value, values)
+                    if isinstance(value, Kept):
+                        notes.append(f"{p.name}: {value.note}")
+                        value = value.value
                 values[p.name] = value
             except ParamError as exc:
                 values[p.name] = p.default_for(values)
                 shown = values[p.name] if values[p.name] not in (None, ()) else "nothing"
-                notes.append(f"{p.name}={_short(raw)} {str(exc).rstrip('.')}; showing {shown}.")
+                notes.append(f"{p.name}={shorten(raw)} {str(exc).rstrip('.')}; showing {shown}.")
         unknown = {k: v for k, v in query.items() if k not in self.names}
         if unknown:
-            notes.append("Ignored unknown setting(s): " + ", ".join(f"{k}={_short(v)}" for k, v in unknown.items())
+            notes.append("Ignored unknown setting(s): " + ", ".join(f"{k}={shorten(v)}" for k, v in unknown.items())
                          + ".")
         return values, notes
 
@@ -224,7 +235,7 @@ def _path_values(template: str, pathname: str) -> dict:
     return {n: unquote(v) for n, v in zip(names, m.groups())} if m else {n: None for n in names}
 
 
-def _short(value, limit: int = 80) -> str:
+def shorten(value, limit: int = 80) -> str:
     text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
     return text if len(text) <= limit else text[:limit] + "…"
 

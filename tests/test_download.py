@@ -205,11 +205,11 @@ def test_eu_http_500_leaves_existing_file_untouched(tmp_path, body, ctype, patte
 @pytest.mark.parametrize("body,pattern", [
     (fixture("eurostat_html_maintenance.html"), r"sent an HTML page instead of data for sbs_r_nuts06_r2.*maintenance"),
     (fixture("eurostat_async_response.xml"), r"preparing sbs_r_nuts06_r2 asynchronously.*again in a few minutes"),
-    (gzip.compress(b"this is not a table\r\n"), r"not a Eurostat TSV file"),
+    (gzip.compress(b"this is not a table\r\n", mtime=0), r"not a Eurostat TSV file"),
     (b"\x1f\x8b\x08\x00garbage", r"corrupt compressed file"),
-    (gzip.compress(b"freq,nace_r2,indic_sb,geo\\TIME_PERIOD\t2015 \r\nA,C,V16110\t1 \r\n"), r"does not parse"),
-    (gzip.compress(b"freq,nace_r2,indic_sb,geo\\TIME_PERIOD\t2015 \r\nA,C,V99999,AT13\t1 \r\n"), r"unexpected indic_sb"),
-])
+    (gzip.compress(b"freq,nace_r2,indic_sb,geo\\TIME_PERIOD\t2015 \r\nA,C,V16110\t1 \r\n", mtime=0), r"does not parse"),
+    (gzip.compress(b"freq,nace_r2,indic_sb,geo\\TIME_PERIOD\t2015 \r\nA,C,V99999,AT13\t1 \r\n", mtime=0), r"unexpected indic_sb"),
+], ids=["html", "async", "not-a-table", "corrupt-gzip", "no-parse", "bad-indicator"])
 def test_eu_bad_body_is_refused_and_keeps_existing_file(tmp_path, body, pattern):
     folder = tmp_path / "eu" / "eurostat_api"
     folder.mkdir(parents=True)

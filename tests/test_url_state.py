@@ -118,3 +118,36 @@ def test_hostile_map_addresses_give_a_valid_state_and_notes(dash_app, query):
     assert state["dataset"] in ("eu", "us") and isinstance(state["year"], int)
     assert MAP.parse({k: v for k, v in [p.split("=", 1) for p in MAP.query(state)[1:].split("&")]})[0]["year"] == \
         state["year"]
+
+
+HOSTILE_PAGES = [
+    ("/region/eu/DE11", "?year=abc&year=2&dataset=us"), ("/region/eu/DE11", "?region_id=XX&dataset=us"),
+    ("/compare", "?region=DK01&region=DE1"), ("/compare", "?dataset=eu&dataset=us"), ("/map", "?ccat=%00"),
+    ("/map", "?year=null&level=null"), ("/category/zz/x", ""), ("/region/eu/custom", "?creg=" + "x" * 5000),
+    ("/compare", "?peers=" + ",".join(["DE11"] * 500)), ("/compare", "?cpeers=bad&cpeers=A%3DDE11%2BDE12"),
+    ("/build", "?ccat=%3D&creg=%3D%3D"), ("/methodology", "?dataset=zz&dataset=us"),
+    ("/map", "?start_year=2099&metric=growth"), ("/region/eu/DE11", "?start_year=2015&year=2015"),
+]
+
+
+@pytest.mark.parametrize("path,search", HOSTILE_PAGES)
+def test_hostile_addresses_render_a_page_never_a_500(dash_app, path, search):
+    """The page-rendering request of Dash Pages, as the browser sends it, for odd addresses."""
+    import json
+    import re
+
+    http = dash_app.server.test_client()
+    dep = next(d for d in json.loads(http.get("/_dash-dependencies").data) if "_pages_content" in d["output"])
+    body = {"output": dep["output"],
+            "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1)))
+                        for o in re.findall(r"([\w-]+\.[\w]+)", dep["output"])],
+            "inputs": [{"id": i["id"], "property": i["property"],
+                        "value": path if i["property"] == "pathname" else search} for i in dep["inputs"]],
+            "state": [{"id": s["id"], "property": s["property"], "value": None} for s in dep.get("state", [])],
+            "changedPropIds": []}
+    r = http.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, (r.status_code, r.data[:300])
+    text = r.get_data(as_text=True)
+    assert "Traceback" not in text
+    if "?" in search and path != "/category/zz/x" and "peers=DE11," not in search:  # a repeated peer is just deduplicated
+        assert "not used" in text or "not valid" in text or "could not be used" in text or "given" in text

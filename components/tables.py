@@ -11,6 +11,8 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc
 
+from analytics.serving.formats import csv_safe
+
 # d3 formats written to read as analytics.serving.formats does ("1,234", "21.9 %", "+2.1 %")
 _FORMATS = {
     "int": "d3.format(',.0f')(params.value)", "num": "d3.format(',.2f')(params.value)",
@@ -74,9 +76,10 @@ def credit_csv(df: pd.DataFrame, credit_lines: list[str]) -> str:
     """CSV text whose first lines are ``# …`` comments (source, settings), then the table.
 
     ``pandas.read_csv(path, comment="#")`` reads it back; spreadsheets show the credit on top.
+    Text cells that a spreadsheet would run as formulas are neutralised (:func:`csv_safe`).
     """
     head = "".join("# " + line.replace("\n", " ").strip() + "\n" for line in credit_lines if line)
-    return head + df.to_csv(index=False, lineterminator="\n")
+    return head + csv_safe(df).to_csv(index=False, lineterminator="\n")
 
 
 def send_credit_csv(df: pd.DataFrame, filename: str, credit_lines: list[str]) -> dict:

@@ -70,3 +70,23 @@ def year_runs(years) -> str:
         else:
             runs.append([y])
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that a spreadsheet would run as a formula (starting with
+    ``= + - @``, a tab or a carriage return) prefixed with ``'``, so that names such as
+    ``=HYPERLINK(…)`` or ``-Cluster`` are shown, never executed (OWASP "CSV injection").
+    Numeric columns are left as numbers; every CSV the project writes goes through this."""
+    out = df.copy()
+    for name in out.columns:
+        s = out[name]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        as_text = s.map(lambda v: v if isinstance(v, str) else None)
+        risky = as_text.str.startswith(_FORMULA_START, na=False)
+        if risky.any():
+            out[name] = s.where(~risky, "'" + as_text)
+    return out

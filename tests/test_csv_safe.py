@@ -1,0 +1,27 @@
+"""CSV exports never carry a cell a spreadsheet would run as a formula."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from analytics.serving.formats import csv_safe
+from components.tables import credit_csv
+
+
+def test_formula_cells_are_neutralised_numbers_are_not():
+    df = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+49 cluster", "-Cluster", "@SUM(A1)", "\tTab", "\rCR",
+                                "Plain", None],
+                       "growth": [-0.5, 0.1, -2.0, 0.0, 1.0, 2.0, 3.0, float("nan")]})
+    out = csv_safe(df)
+    assert out["name"].tolist()[:7] == ["'=HYPERLINK(\"http://x\")", "'+49 cluster", "'-Cluster", "'@SUM(A1)", "'\tTab",
+                                        "'\rCR", "Plain"]
+    assert pd.isna(out["name"].iloc[7])  # a missing name stays missing
+    assert out["growth"].iloc[0] == -0.5  # numbers stay numbers
+    assert df["name"].iloc[0].startswith("=")  # the caller's frame is untouched
+
+
+def test_download_csv_reads_back_with_the_text_shown():
+    text = credit_csv(pd.DataFrame({"name": ["=1+1", "ok"], "n": [-1, 2]}), ["Source: test"])
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    assert back["name"].tolist() == ["'=1+1", "ok"] and back["n"].tolist() == [-1, 2]

@@ -16,6 +16,7 @@ from flask_compress import Compress
 from analytics.serving.cache import bind as bind_cache
 from components import ids, shell
 from pages import register_all
+from web import init_app as init_web
 
 app = dash.Dash(
     __name__,
@@ -27,6 +28,7 @@ app = dash.Dash(
 server = app.server
 Compress(server)
 bind_cache(server)
+init_web(server)  # accounts, moderated profiles, the document library (Flask forms under /account, /library …)
 register_all()
 
 app.layout = html.Div([

@@ -4,8 +4,10 @@
 category × year, every level), ``stars_<rules>_<denominator>.parquet`` (the star ratings of every
 rule set and LQ denominator, row for row with the metrics), ``region_indicators.parquet``, ``facts_<level>.parquet``
 (industry level, for custom categories and regions), ``regions.parquet``,
-``categories.parquet``, ``industries.parquet`` and ``quality.json``; and ``manifest.json``
-with fingerprints of the inputs and of the code, so ``ensure_built`` can tell a stale build.
+``categories.parquet``, ``industries.parquet`` and ``quality.json``; ``<out>/organisations.parquet``
+(the seed table of cluster organisations, :mod:`analytics.sources.organisations`) with
+``organisations_unlocated.csv``; and ``manifest.json`` with fingerprints of the inputs and of the
+code, so ``ensure_built`` can tell a stale build.
 Writing goes to a temporary folder that replaces the old one only when complete.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from analytics import config
 from analytics.metrics.categories import EU_DEFINITIONS, Definitions, load_eu_definitions
 from analytics.metrics.regions import benchmark, level_metrics, rate_per_level, region_indicators
 from analytics.metrics.stars import RULE_SETS
+from analytics.sources import organisations
 from analytics.sources.eu import sources as eu_sources
 from analytics.sources.eu.build import build_eu
 from analytics.sources.eu.indicators import build_indicators
@@ -52,12 +55,12 @@ def _code_files() -> list[Path]:
     files = [Path(__file__)]
     for folder in BUILD_CODE:
         files += sorted((pkg / folder).rglob("*.py"))
-    return files + [EU_DEFINITIONS]
+    return files + [EU_DEFINITIONS, organisations.CATEGORY_MAP]
 
 
 def _fingerprint(raw: Path) -> dict:
     files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, PAIRS_FILE, LIST_FILE,
-                                        *us_sources.REQUIRED]}
+                                        *us_sources.REQUIRED, *organisations.INPUTS]}
     api = raw / us_sources.API_DIR
     if api.exists():
         files.update({str(p.relative_to(raw)): p for p in sorted(api.glob("*.csv.gz"))})
@@ -67,7 +70,8 @@ def _fingerprint(raw: Path) -> dict:
     for path in _code_files():
         code.update(str(path.relative_to(root)).encode())
         code.update(path.read_bytes())
-    return {"version": BUILD_VERSION, "raw": str(raw), "inputs": inputs, "code": code.hexdigest()}
+    return {"version": BUILD_VERSION, "raw": str(raw), "inputs": inputs, "code": code.hexdigest(),
+            "gazetteer": organisations.gazetteer_version()}
 
 
 def is_stale(raw: Path, out: Path) -> bool:
@@ -85,6 +89,7 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
     out = config.build_dir(out)
     eu_sources.check_inputs(raw)
     us_sources.check_inputs(raw)
+    organisations.check_inputs(raw)
     started = time.perf_counter()
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -92,6 +97,7 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
     (tmp / "us").mkdir()
     summary = {"eu": _build_eu(raw, tmp / "eu", progress), "us": _build_us(raw, tmp / "us", progress)}
     build_related(raw).to_parquet(tmp / "related.parquet", index=False)
+    summary["organisations"] = _build_organisations(raw, tmp, progress)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     (tmp / "manifest.json").write_text(json.dumps({"fingerprint": _fingerprint(raw), "summary": summary}, indent=1))
     old = out.with_name(f"{out.name}.old-{os.getpid()}")
@@ -100,6 +106,16 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
     tmp.rename(out)
     shutil.rmtree(old, ignore_errors=True)
     progress(f"build complete in {summary['seconds']} s → {out}")
+    return summary
+
+
+def _build_organisations(raw: Path, out: Path, progress) -> dict:
+    """The seed table of cluster organisations: ECCP (located to NUTS 2021) + clustermapping.us."""
+    progress("organisations: locating the ECCP cluster organisations (GeoNames, NUTS 2021), categorising")
+    summary = organisations.write_seed(raw, out, load_eu_definitions().categories["category_id"],
+                                       us_definitions(raw)[0].categories)
+    progress(f"organisations: {summary['eu_located']} of {summary['eu_rows']} European rows located, "
+             f"{summary['us_rows']} US rows (region unknown: no address in the source)")
     return summary
 
 
@@ -162,6 +178,7 @@ def ensure_built(raw: Path | None = None, out: Path | None = None, progress=log)
         return out
     eu_sources.check_inputs(raw)  # a missing raw file: one clear error, before any progress line
     us_sources.check_inputs(raw)
+    organisations.check_inputs(raw)
     with build_lock(out):
         if is_stale(raw, out):  # another process may have built it meanwhile
             progress(f"build folder {out} missing or stale: building from {raw}")

@@ -1,4 +1,7 @@
-"""Command line for analysts: ``python -m analytics build|metrics|regions|related|quality|download|make-categories``.
+"""Command line for analysts: ``python -m analytics build|metrics|regions|related|quality|download|make-categories``,
+``organisations list`` (the build's seed organisations), and for the content database:
+``users create-admin``, ``organisations import``, ``content export|import``, ``db upgrade``
+(:mod:`analytics.content.commands`).
 
 ``metrics`` and ``regions`` print the same numbers the pages show: they read the same views
 (``analytics.serving.views``).
@@ -26,6 +29,10 @@ REGION_COLUMNS = [
     "employment_share", "avg_wage",
 ]
 REGION_GROWTH_COLUMNS = ["start_year", "total_growth", "traded_growth"]
+ORGANISATION_COLUMNS = [
+    "id", "dataset", "name", "country", "city", "region_id", "region_name", "locate_status", "categories", "ecosystem",
+    "ecosystem_name", "type", "lat", "lon", "locate_method", "source", "source_updated",
+]
 
 
 class CliError(Exception):
@@ -81,6 +88,40 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--level", help="region level (default: the dataset's default level)")
     r.add_argument("--year", type=int, help="year for --region (default: latest)")
     sub.add_parser("make-categories", help="regenerate data/eu_cluster_categories.csv")
+    # the content database (analytics.content.commands)
+    u = sub.add_parser("users", help="accounts of the content database")
+    usub = u.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    ua = usub.add_parser("create-admin", help="create (or promote) a confirmed admin; the password is prompted")
+    ua.add_argument("--email", required=True)
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin's first line")
+    o = sub.add_parser("organisations", help="cluster organisations")
+    osub = o.add_subparsers(dest="organisations_command", required=True, parser_class=_Parser)
+    oi = osub.add_parser("import", help="import the seed into the content database (idempotent; profiles "
+                                        "edited through moderation are kept)", parents=[common])
+    oi.add_argument("--from", dest="source", help="a seed parquet file (default: the build's organisations.parquet)")
+    ol = osub.add_parser("list", help="the build's seed organisations as CSV on stdout", parents=[common])
+    ol.add_argument("--dataset", choices=["eu", "us"], help="eu (ECCP) or us (clustermapping.us); default both")
+    ol.add_argument("--country", help="ISO country code as in the source (GR for Greece; EL is accepted), US")
+    ol.add_argument("--region", help="region id: a NUTS 2021 code or prefix (DE21, DE2); US state FIPS")
+    ol.add_argument("--category", help="category id, e.g. automotive")
+    ol.add_argument("--format", choices=["csv"], default="csv")
+    pa = sub.add_parser("partners", help="partner search (as /partners) as CSV on stdout", parents=[common])
+    pa.add_argument("--org", help="search from this organisation's id (see `organisations list`)")
+    pa.add_argument("--dataset", choices=["eu", "us"], default="eu", help="the dataset of --region/--category")
+    pa.add_argument("--region", help="the origin region (its country is left out unless --include-home)")
+    pa.add_argument("--category", help="the origin category id, e.g. automotive")
+    pa.add_argument("--side", choices=["eu", "us"], help="partners only in Europe or only in the US")
+    pa.add_argument("--country", help="partners only in these countries (comma-separated ISO codes)")
+    pa.add_argument("--include-home", action="store_true", help="include organisations of the origin's country")
+    pa.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    c = sub.add_parser("content", help="export or restore all user content (one zip file)")
+    csub = c.add_subparsers(dest="content_command", required=True, parser_class=_Parser)
+    csub.add_parser("export", help="write users (with password hashes), edited profiles, revisions, "
+                                   "documents and the audit log").add_argument("file")
+    csub.add_parser("import", help="restore an export into an empty database").add_argument("file")
+    b = sub.add_parser("db", help="the content database's schema")
+    bsub = b.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    bsub.add_parser("upgrade", help="apply the Alembic migrations (upgrade head)")
     return p
 
 
@@ -115,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.command in ("users", "content", "db") or getattr(args, "organisations_command", None) == "import":
+        from analytics.content.commands import run as run_content
+        return run_content(args, CliError)
     if args.command == "build":
         from analytics.build import build, build_lock
         with build_lock(config.build_dir(args.build_dir)):
@@ -128,6 +172,10 @@ def _run(args) -> int:
         except DownloadError as exc:
             raise CliError(str(exc)) from None
         return 0
+    if args.command == "organisations":
+        return _organisations_list(args)
+    if args.command == "partners":
+        return _partners(args)
     store = _store(args)
     if args.command == "quality":
         return _quality(store, args)
@@ -240,6 +288,72 @@ def _related(store, args) -> int:
         strong = set(mine.loc[mine["stars"].fillna(0) > 0, "category_id"])
         out = diversification(store.related, mine, strong, top=51)
     out.to_csv(sys.stdout, index=False, float_format="%.10g")
+    return 0
+
+
+def _organisations_list(args) -> int:
+    """``organisations list``: the published organisations (what the directory shows: the imported
+    seed and approved profiles), filtered as the directory filters; a filter value that matches no
+    organisation at all is an error (exit 2)."""
+    from analytics.serving import organisations as orgs
+    from analytics.serving.formats import csv_safe
+    from analytics.sources.organisations import ISO_TO_NUTS
+
+    df = orgs.frame()
+    if args.dataset:
+        df = df[df["dataset"] == args.dataset]
+    country = region = None
+    if args.country:
+        country = args.country.strip().upper()
+        country = {v: k for k, v in ISO_TO_NUTS.items()}.get(country, country)
+        if country not in set(df["country"]):
+            raise CliError(f"--country {args.country!r}: no organisations; countries: {', '.join(sorted(set(df['country'])))}")
+    if args.region:
+        region = args.region.strip().upper()
+        if not region or not df["region_id"].fillna("").str.startswith(region).any():
+            raise CliError(f"--region {args.region!r}: no organisation is located in it (NUTS 2021 ids such as DE21 "
+                           "or a prefix such as DE2; US organisations have no region in the source)")
+    if args.category and not df["categories"].str.split(";").map(lambda cs: args.category in cs).any():
+        raise CliError(f"--category {args.category!r}: no organisation has this category "
+                       "(category ids as in the metrics output, e.g. automotive)")
+    df = orgs.directory(dataset=args.dataset, country=country, region=region, category=args.category)
+    df = df.sort_values(["dataset", "country", "name"], key=lambda s: s.str.casefold())
+    csv_safe(df[ORGANISATION_COLUMNS]).to_csv(sys.stdout, index=False, float_format="%.6f")
+    return 0
+
+
+PARTNER_COLUMNS = ["id", "name", "country", "region_id", "category", "score", "reason"]
+
+
+def _partners(args) -> int:
+    """``partners``: the partner search of /partners, from an organisation or a region × category."""
+    from analytics.serving import organisations as orgs
+    from analytics.serving.formats import csv_safe
+    from analytics.serving.store import get_store
+
+    if args.limit is not None and not 1 <= args.limit <= 1000:
+        raise CliError("--limit: a number from 1 to 1000")
+    if args.org:
+        try:
+            orgs.get(args.org)
+        except orgs.UnknownOrganisation as exc:
+            raise CliError(f"--org {args.org!r}: {exc}") from None
+    else:
+        if not args.category:
+            raise CliError("give --org ID, or --category (with --region) to search from")
+        store = get_store(args.dataset)
+        if args.category not in set(store.categories["category_id"]):
+            raise CliError(f"--category {args.category!r}: not a category id of the {args.dataset} data "
+                           "(see `python -m analytics metrics`)")
+        if args.region and args.region not in set(store.regions["region_id"]):
+            raise CliError(f"--region {args.region!r}: not a region id of the {args.dataset} data")
+    countries = tuple(c.strip().upper() for c in (args.country or "").split(",") if c.strip())
+    df = orgs.partners(org_id=args.org, dataset=args.dataset, region_id=args.region, category_id=args.category,
+                       side=args.side, countries=countries, include_same_country=args.include_home,
+                       limit=args.limit)
+    out = df.rename(columns={"category_id": "category"})
+    csv_safe(out[PARTNER_COLUMNS + ["category_name", "dataset", "region_name"]]).to_csv(
+        sys.stdout, index=False, float_format="%.10g")
     return 0
 
 

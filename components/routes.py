@@ -101,7 +101,9 @@ MAP = Route("map", "/map", (
     start_year_param(_map_years, write=lambda s: s.get("metric") == "growth"),  # only growth uses it
     rules_param(),
     denominator_param(),
-), order=("dataset", "level", "category", "metric", "year", "start_year", "rules", "denominator", "ccat", "creg"))
+    Param("orgs", choices=lambda _v: ("on", "off"), default="off", write=lambda s: s.get("orgs") == "on"),
+), order=("dataset", "level", "category", "metric", "year", "start_year", "rules", "denominator", "ccat", "creg",
+          "orgs"))
 
 
 # ---------------------------------------------------------------------------- /region/<dataset>/<region_id>
@@ -198,4 +200,74 @@ METHODOLOGY = Route("methodology", "/methodology", (
 
 HOME = Route("home", "/", ())
 
-ROUTES = {r.name: r for r in (HOME, MAP, REGION, CATEGORY, COMPARE, BUILD, METHODOLOGY)}
+
+# ---------------------------------------------------------------------------- /organisations, /organisation/<id>, /partners
+
+def _orgs():
+    from analytics.serving import organisations
+    return organisations.frame()
+
+
+def _org_values(column):
+    return lambda v: sorted(_orgs()[column].dropna().unique())
+
+
+def _org_categories(v):
+    from analytics.serving import organisations
+    return sorted(organisations.category_names())
+
+
+def _org_regions(value, v):
+    ids_ = _orgs()["region_id"].dropna()
+    if not ids_.str.startswith(value).any():
+        raise ParamError("matches no located organisation's region")
+    return value
+
+
+def _org_id(value, _v):
+    if value not in set(_orgs()["id"]):
+        raise ParamError("is not the id of a published organisation")
+    return value
+
+
+ORGANISATIONS = Route("organisations", "/organisations", (
+    Param("dataset", choices=lambda _v: list(DATASETS)),
+    Param("country", choices=_org_values("country")),
+    Param("region", check=_org_regions),
+    Param("category", choices=_org_categories, describe=lambda _v: "a category id"),
+    Param("ecosystem", choices=_org_values("ecosystem")),
+    Param("type", choices=_org_values("type")),
+    Param("located", choices=lambda _v: ["yes", "no"]),
+    Param("q", check=lambda value, _v: value.strip()[:100] or None),
+))
+
+ORGANISATION = Route("organisation", "/organisation/<org_id>", (
+    Param("org_id", path=True),
+))
+
+def _partner_region(value, v):
+    if v.get("org"):
+        return None
+    if value not in set(_store(v).regions["region_id"]):
+        raise ParamError(f"is not a region of the {DATASETS[v['dataset']]['label']} data")
+    return value
+
+
+SIDES = ("eu", "us")
+PARTNERS = Route("partners", "/partners", (
+    Param("org", check=_org_id),
+    Param("dataset", choices=lambda _v: list(DATASETS), default=lambda v: None if v.get("org") else "eu",
+          check=lambda value, v: None if v.get("org") else value),
+    Param("region", check=_partner_region),
+    Param("category", choices=lambda v: [] if v.get("org") else list(_store(v).categories["category_id"]),
+          check=lambda value, v: None if v.get("org") else value, describe=lambda _v: "a category id of the dataset"),
+    Param("side", choices=lambda _v: SIDES),
+    Param("country", kind="list", choices=_org_values("country")),
+    Param("ecosystem", choices=_org_values("ecosystem")),
+    Param("type", choices=_org_values("type")),
+    Param("home", choices=lambda _v: ["include"]),
+    Param("limit", kind="int", choices=lambda _v: [10, 20, 50, 100], default=50),
+), order=("org", "dataset", "region", "category", "side", "country", "ecosystem", "type", "home", "limit"))
+
+ROUTES = {r.name: r for r in (HOME, MAP, REGION, CATEGORY, COMPARE, BUILD, METHODOLOGY, ORGANISATIONS, ORGANISATION,
+                              PARTNERS)}

@@ -5,9 +5,10 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, html
 
 from components import ids
-from components.routes import BUILD, COMPARE, HOME, MAP, METHODOLOGY
+from components.routes import BUILD, COMPARE, HOME, MAP, METHODOLOGY, ORGANISATIONS, PARTNERS
 
-NAV_ITEMS = [("Map", MAP), ("Build your own", BUILD), ("Compare", COMPARE), ("Methodology & sources", METHODOLOGY)]
+NAV_ITEMS = [("Map", MAP), ("Organisations", ORGANISATIONS), ("Partners", PARTNERS), ("Build your own", BUILD),
+             ("Compare", COMPARE), ("Methodology & sources", METHODOLOGY)]
 
 
 def navbar() -> dbc.Navbar:

@@ -15,6 +15,9 @@ TITLES = {
     "compare": "Peer benchmarking · Cluster Observatory",
     "build": "Build your own · Cluster Observatory",
     "methodology": "Methodology and sources · Cluster Observatory",
+    "organisations": "Cluster organisations · Cluster Observatory",
+    "organisation": "Organisation · Cluster Observatory",
+    "partners": "Partner search · Cluster Observatory",
 }
 
 
@@ -32,11 +35,18 @@ def register_all() -> None:
     from pages.map import layout as map_page
     from pages.methodology import callbacks as _methodology  # noqa: F401
     from pages.methodology import layout as methodology
+    from pages.organisation import layout as organisation
+    from pages.organisations import callbacks as _organisations  # noqa: F401
+    from pages.organisations import layout as organisations
+    from pages.partners import callbacks as _partners  # noqa: F401
+    from pages.partners import layout as partners
     from pages.region import callbacks as _region  # noqa: F401
     from pages.region import layout as region
 
     layouts = {"home": home.layout, "map": map_page.layout, "region": region.layout, "category": category.layout,
-               "compare": compare.layout, "build": build.layout, "methodology": methodology.layout}
+               "compare": compare.layout, "build": build.layout, "methodology": methodology.layout,
+               "organisations": organisations.layout, "organisation": organisation.layout,
+               "partners": partners.layout}
     for name, route in ROUTES.items():
         path = {"path_template": route.path} if "<" in route.path else {"path": route.path}
         dash.register_page(name, layout=layouts[name], title=TITLES[name], **path)

@@ -27,6 +27,12 @@ from analytics.serving.formats import fmt_int, fmt_num, fmt_stars, ordinal
 W_LINK, W_STRENGTH = 0.7, 0.3
 RELATED_WEIGHT = 0.8
 LQ_CAP = 3.0
+SCORE_TEXT = (f"Score (0–100) = 100 × ({W_LINK:g} × link + {W_STRENGTH:g} × strength). Link = 1 for the "
+              f"same category; for a related category (related at the US portal's 90th-percentile threshold, US 2014 "
+              f"relatedness, which European categories share through the concordance) {RELATED_WEIGHT:g} × its "
+              f"relatedness percentile / 100. Strength = min(LQ, {LQ_CAP:g}) / {LQ_CAP:g} of the "
+              "partner's region in that category (latest year; NUTS 2 in Europe, states in the US); 0 when the "
+              "region is unknown. Organisations in the origin's own country are left out unless asked.")
 COLUMNS = ["id", "name", "dataset", "country", "region_id", "region_name", "category_id", "category_name",
            "origin_category", "relation", "percentile", "lq", "stars", "employment", "year", "score", "reason"]
 
@@ -51,6 +57,14 @@ def explode_categories(orgs: pd.DataFrame) -> pd.DataFrame:
     return out[out["category_id"] != ""]
 
 
+def prepare(orgs: pd.DataFrame, strengths: pd.DataFrame) -> pd.DataFrame:
+    """Organisations × categories joined to their region's figure in that category: the part of a
+    search that does not depend on its origin (the serving layer keeps it per content version)."""
+    ex = explode_categories(orgs)
+    return ex.merge(strengths[["dataset", "region_id", "category_id", "lq", "stars", "employment", "year"]],
+                    on=["dataset", "region_id", "category_id"], how="left")
+
+
 def search(orgs: pd.DataFrame, related: pd.DataFrame, strengths: pd.DataFrame, names: dict[str, str],
            origin_categories: list[str], origin_country: str | None = None, exclude_ids=(),
            include_same_country: bool = False, limit: int | None = 50) -> pd.DataFrame:
@@ -59,16 +73,24 @@ def search(orgs: pd.DataFrame, related: pd.DataFrame, strengths: pd.DataFrame, n
     ``strengths``: dataset, region_id, category_id, lq, stars, employment, year.
     ``names``: category id → name (both datasets). ``origin_country``: ISO 3166 alpha-2.
     """
-    if not origin_categories or orgs.empty:
+    return rank(prepare(orgs, strengths), related, names, origin_categories, origin_country, exclude_ids,
+                include_same_country, limit)
+
+
+def rank(prepared: pd.DataFrame, related: pd.DataFrame, names: dict[str, str], origin_categories: list[str],
+         origin_country: str | None = None, exclude_ids=(), include_same_country: bool = False,
+         limit: int | None = 50) -> pd.DataFrame:
+    """:func:`search` on a :func:`prepare`-d frame."""
+    if not origin_categories or prepared.empty:
         return pd.DataFrame(columns=COLUMNS)
-    cand = orgs[~orgs["id"].isin(set(exclude_ids))]
+    link = links(related, list(origin_categories))
+    m = prepared[prepared["category_id"].isin(set(link["category_id"]))]
+    m = m[~m["id"].isin(set(exclude_ids))]
     if origin_country and not include_same_country:
-        cand = cand[cand["country"] != origin_country]
-    m = explode_categories(cand).merge(links(related, list(origin_categories)), on="category_id", how="inner")
+        m = m[m["country"] != origin_country]
+    m = m.merge(link, on="category_id", how="inner")
     if m.empty:
         return pd.DataFrame(columns=COLUMNS)
-    m = m.merge(strengths[["dataset", "region_id", "category_id", "lq", "stars", "employment", "year"]],
-                on=["dataset", "region_id", "category_id"], how="left")
     strength = (m["lq"].clip(upper=LQ_CAP) / LQ_CAP).fillna(0.0)
     m["score"] = (100 * (W_LINK * m["link"] + W_STRENGTH * strength)).round(1)
     m = m.sort_values(["score", "link", "name"], ascending=[False, False, True])

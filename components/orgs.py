@@ -1,0 +1,95 @@
+"""What every page shows of cluster organisations: links, the directory's grid columns and rows,
+the CSV frame, and the links to the write forms (served by ``web/``, not by Dash)."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pandas as pd
+
+from analytics.serving import organisations as orgs
+from analytics.serving.store import DATASETS, get_store
+from components.routes import ORGANISATION, ORGANISATIONS, REGION
+from components.tables import col, md_link, records
+
+UNKNOWN = "region unknown"
+CSV_COLUMNS = ["id", "name", "dataset", "country", "region_id", "region_name", "city", "categories",
+               "category_names", "ecosystem", "ecosystem_name", "type", "website", "locate_status", "locate_method",
+               "source", "source_updated"]
+
+
+def org_href(org_id: str) -> str:
+    return ORGANISATION.href(org_id=org_id)
+
+
+def edit_href(org_id: str) -> str:
+    return f"/organisation/{quote(org_id, safe='')}/edit"
+
+
+def claim_href(org_id: str) -> str:
+    return f"/organisation/{quote(org_id, safe='')}/claim"
+
+
+NEW_HREF = "/organisations/new"
+LOGIN_HREF = "/account/login"
+REGISTER_HREF = "/account/register"
+
+
+def region_known(dataset: str, region_id) -> bool:
+    """Whether the statistics have a profile for the region (NUTS 2 2021 regions of countries without
+    data, e.g. Türkiye or Serbia, have none)."""
+    if dataset not in DATASETS or not isinstance(region_id, str):
+        return False
+    try:
+        return region_id in set(get_store(dataset).regions["region_id"])
+    except (FileNotFoundError, ValueError):
+        return False
+
+
+def region_label(region_id, region_name) -> str:
+    if not isinstance(region_id, str) or not region_id:
+        return UNKNOWN
+    return f"{region_name} ({region_id})" if isinstance(region_name, str) and region_name else region_id
+
+
+def region_link(dataset: str, region_id, region_name) -> str:
+    """A markdown link to the region's profile when the statistics know the region, else to the
+    directory of that region; 'region unknown' when there is none."""
+    if not isinstance(region_id, str) or not region_id:
+        return UNKNOWN
+    label = region_label(region_id, region_name)
+    if region_known(dataset, region_id):
+        return md_link(label, REGION.href(dataset=dataset, region_id=region_id))
+    return md_link(label, ORGANISATIONS.href(region=region_id))
+
+
+def category_text(categories: str, names: dict[str, str]) -> str:
+    return "; ".join(names.get(c, c) for c in (categories or "").split(";") if c)
+
+
+def directory_columns() -> list[dict]:
+    return [col("name_link", "Organisation", "link", width=220, wrapText=True, autoHeight=True), col("country", "Country", width=70),
+            col("region", "Region (NUTS 2 2021 / US state)", "link", width=180), col("city", "City", width=110),
+            col("category_text", "Categories", width=200), col("ecosystem_name", "EU industrial ecosystem", width=140),
+            col("type", "Type", width=110)]
+
+
+def directory_rows(df: pd.DataFrame) -> list[dict]:
+    names = orgs.category_names()
+    out = df.assign(
+        name_link=[md_link(n, org_href(i)) for i, n in zip(df["id"], df["name"])],
+        region=[region_link(d, r, n) for d, r, n in zip(df["dataset"], df["region_id"], df["region_name"])],
+        category_text=[category_text(c, names) for c in df["categories"]],
+    )
+    return records(out[[c["field"] for c in directory_columns()]])
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    names = orgs.category_names()
+    out = df.assign(category_names=[category_text(c, names) for c in df["categories"]])
+    return out[[c for c in CSV_COLUMNS if c in out.columns]]
+
+
+def credit(dataset: str | None) -> list[str]:
+    if dataset in orgs.SOURCES:
+        return [orgs.SOURCES[dataset]]
+    return list(orgs.SOURCES.values())

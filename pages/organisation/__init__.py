@@ -1,0 +1,1 @@
+"""One organisation's page, `/organisation/<id>`."""

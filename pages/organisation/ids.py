@@ -1,0 +1,7 @@
+"""Ids of the organisation page, all prefixed ``org-``."""
+PREFIX = "org"
+URL = "org-url"
+CONTEXT = "org-context"
+CLUSTERS = "org-clusters"
+PARTNERS = "org-partners"
+MESSAGE = "org-message"

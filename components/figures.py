@@ -6,6 +6,8 @@ and star counts are ColorBrewer Blues told apart by lightness. Every chart's too
 """
 from __future__ import annotations
 
+import html as _html
+
 import plotly.graph_objects as go
 from dash import html
 
@@ -60,3 +62,10 @@ def empty_figure(text: str, height: int = 420) -> go.Figure:
 
 def source_line(text: str, id_: str | None = None) -> html.Small:
     return html.Small(text, className="text-muted d-block mt-1 source-line", **({"id": id_} if id_ else {}))
+
+
+def plot_text(value) -> str:
+    """Text from the data or a user (region, category, custom-definition and organisation names) made
+    safe for plotly labels, which render a subset of HTML: ``<b>x</b>`` is shown as typed, never as markup."""
+    return _html.escape(str(value), quote=False)
+

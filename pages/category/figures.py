@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from analytics.serving.store import get_store
 from components import choropleth as ch
-from components.figures import STAR_COLOURS, empty_figure, style_figure
+from components.figures import STAR_COLOURS, empty_figure, plot_text, style_figure
 
 TOP_CHART_HEIGHT = 640
 MAP_HEIGHT = 560
@@ -14,11 +14,11 @@ MAP_HEIGHT = 560
 
 def top_chart(top: pd.DataFrame, name: str, year: int, level_plural: str, ui: dict) -> go.Figure:
     if top.empty:
-        return empty_figure(f"No region has employment in {name} in {year}")
+        return empty_figure(f"No region has employment in {plot_text(name)} in {year}")
     t = top.iloc[::-1]
     stars = t["stars"].fillna(0).astype(int)
-    labels = [f"{n} ({'custom' if str(r).startswith('custom:') else r})" for n, r in zip(t["region_name"],
-                                                                                           t["region_id"])]
+    labels = [plot_text(f"{n} ({'custom' if str(r).startswith('custom:') else r})")
+              for n, r in zip(t["region_name"], t["region_id"])]
     text = [f"LQ {lq:,.2f} {'★' * s}" if pd.notna(lq) else "" for lq, s in zip(t["lq"], stars)]
     colours = ["#b35806" if str(r).startswith("custom:") else STAR_COLOURS.get(s, "#3b528b")
                for r, s in zip(t["region_id"], stars)]

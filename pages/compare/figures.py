@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.serving.formats import fmt_int
-from components.figures import DIVERGING, FOCAL_COLOUR, PEER_COLOUR, STAR_NAMES, empty_figure, style_figure
+from components.figures import DIVERGING, FOCAL_COLOUR, PEER_COLOUR, STAR_NAMES, empty_figure, plot_text, style_figure
 
 HEATMAP_HEIGHT = 470
 BARS_HEIGHT = 420
@@ -17,7 +17,7 @@ TOP_EACH = 10
 
 
 def label(rid: str, name: str, focal: bool) -> str:
-    short = name if len(name) <= 28 else name[:26] + "…"
+    short = plot_text(name if len(name) <= 28 else name[:26] + "…")
     if str(rid).startswith("custom:"):
         return f"<b>{short} (custom)</b>"
     return f"<b>{short} ({rid})</b>" if focal else f"{short} ({rid})"
@@ -44,7 +44,7 @@ def heatmap_figure(cmp: pd.DataFrame, focal_id: str, cats: list[str], year: int,
                                dropna=False).reindex(index=order, columns=cats).astype(float)
     lq, emp, st = pivot("lq"), pivot("employment"), pivot("stars")
     names = cmp.drop_duplicates("category_id").set_index("category_id")["category_name"]
-    xlabels = [names[c] for c in cats]
+    xlabels = [plot_text(names[c]) for c in cats]
     ylabels = [label(r, n, r == focal_id) for r, n in zip(regions["region_id"], regions["region_name"])]
     z = np.log10(np.clip(lq.to_numpy(), 0.1, 10.0))
     finite = np.abs(z[np.isfinite(z)])

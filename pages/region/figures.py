@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving.formats import fmt_signed_pct
-from components.figures import STAR_COLOURS, STAR_NAMES, empty_figure, style_figure
+from components.figures import STAR_COLOURS, STAR_NAMES, empty_figure, plot_text, style_figure
 
 BUBBLE_HEIGHT = 560
 TIMELINE_HEIGHT = 380
@@ -105,7 +105,7 @@ def bubble_figure(frame: pd.DataFrame, x: str, bench: float, start: int, year: i
     rank = f["employment"].rank(ascending=False, method="first")
     candidate = (rank <= 10) | (f["stars"] > 0)
     keep = candidate & (f["employment"].where(candidate).rank(ascending=False, method="first") <= MAX_LABELS)
-    f["text"] = np.where(keep, f["label"], "")
+    f["text"] = np.where(keep, f["label"].map(plot_text), "")
     f["pos"] = place_labels(px.to_numpy(), py.to_numpy(), radius.to_numpy(), f["text"].tolist(), size=(w, h))
     for s in sorted(f["stars"].unique()):
         g = f[f["stars"] == s]
@@ -114,7 +114,7 @@ def bubble_figure(frame: pd.DataFrame, x: str, bench: float, start: int, year: i
             text=g["text"], textposition=g["pos"], textfont={"size": 11, "color": "#2c3e50"},
             marker={"size": g["employment"], "sizemode": "area", "sizeref": sizeref, "sizemin": 5,
                     "color": STAR_COLOURS.get(s, "#3b528b"), "opacity": 0.8, "line": {"width": 1, "color": "white"}},
-            customdata=np.stack([g["category_name"], g["employment"], g["lq"], g["share_change"]], axis=-1),
+            customdata=np.stack([g["category_name"].map(plot_text), g["employment"], g["lq"], g["share_change"]], axis=-1),
             hovertemplate=("<b>%{customdata[0]}</b><br>Employment %{customdata[1]:,.0f}"
                            "<br>LQ %{customdata[2]:.2f}<br>Change in share %{customdata[3]:+.3f} pp"
                            "<br>Growth %{y:+.1f} % per year<extra>" + STAR_NAMES.get(s, "") + "</extra>"),

@@ -173,6 +173,10 @@ def test_methodology_page_renders_and_back_forward(dash_duo, dash_app):
     assert "sbs_r_nuts06_r2" in text and "County Business Patterns" in text
     assert "C29 Manufacture of motor vehicles" in text
     assert "lq_total" in text and "lq_type" in text
+    from analytics.metrics.categories import near_ties, read_trace
+    ties = dash_duo.find_element("#method-near-ties").text
+    for code in near_ties(read_trace())["nace_code"]:
+        assert f"{code} " in ties, code
     shot(dash_duo, "methodology")
     dash_duo.driver.execute_script("document.querySelector(\"#method-quality-dataset input[value='us']\").click()")
     wait_for(lambda: query(dash_duo).get("dataset") == "us", message="URL dataset=us")
@@ -240,6 +244,22 @@ def test_category_csvs_have_credit_and_store_numbers(dash_app):
     credit, _, rel = _read_csv(category_csv("related", CATEGORY_CONTEXT, 2014, "nuts2"))
     assert credit.startswith("# US 2014 relatedness (Delgado, Porter & Stern 2016)")
     assert rel.loc[0, "related_id"] == "metalworking_technology"
+
+
+def test_methodology_near_ties_come_from_the_trace(dash_app):
+    from analytics.metrics.categories import near_ties, read_trace
+    from analytics.serving.store import get_store
+    from pages.methodology.layout import near_ties_block
+
+    cats = get_store("eu").categories.set_index("category_id")["category_name"]
+    block = near_ties_block(cats)
+    table = block.children[-1]
+    body = table.children[-1].children
+    ties = near_ties(read_trace())
+    assert len(ties) and [row.children[0].children.split(" ")[0] for row in body] == ties["nace_code"].tolist()
+    n82 = next(row for row in body if row.children[0].children.startswith("N82 "))
+    assert [c.children for c in n82.children[1:3]] == ["type", "50.9 % / 49.1 %"]
+    assert n82.children[3].children == "Business Services (traded, 36.4 %)"
 
 
 def test_imputed_share_csv(dash_app):

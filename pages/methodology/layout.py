@@ -3,8 +3,9 @@
 What the numbers mean and where they come from, built from the code where the code is the
 authority: the formulas of METHODOLOGY.md §2 (with the LQ denominator options), the star
 rule sets as ``RULE_SETS[...].describe()`` and their parameters (so the text matches the
-thresholds in use), the European category → NACE table from ``store.industries`` (with the
-full derivation from ``docs/EU_CATEGORIES.md``), the data sources with citations, and the
+thresholds in use), the European category → NACE table from ``store.industries``, the near-ties
+of the derivation from its trace file (``data/eu_cluster_categories_trace.csv``), the full
+derivation from ``docs/EU_CATEGORIES.md``, the data sources with citations, and the
 data-quality report of the chosen dataset (``callbacks/methodology_callbacks.py``).
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from analytics.metrics.categories import EU_TRACE, near_ties, read_trace
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving.store import DATASETS, get_store
 from components.labels import DENOMINATOR_LABELS as DENOMINATORS
@@ -173,20 +175,63 @@ def eu_categories_section() -> html.Section:
         dcc.Markdown(
             f"No official NACE → cluster-category table is available, so the European categories are derived from "
             f"the **US 2014 benchmark cluster definitions** (Delgado, Porter & Stern 2016) through the Eurostat "
-            f"NAICS 2017 → NACE Rev. 2 correspondence: each NACE division that the regional SBS data has goes to "
-            f"the US cluster with the **largest US employment** among the NAICS codes that map to it (a code linked "
-            f"to k divisions sends 1/k of its weight to each; ties go to the lower cluster code). Each division "
-            f"belongs to exactly one category, so nothing is counted twice. Result: {len(ind)} divisions in "
-            f"{n_tr} traded and {n_lo} local categories. SBS covers the business economy only (no agriculture, "
-            f"finance, health or public services), and the division level is coarse: a division mixing several "
-            f"US clusters goes to the largest. Every assignment and its runner-up are in "
-            f"`data/eu_cluster_categories.csv` and its trace file.", className="small"),
+            f"NAICS 2017 → NACE Rev. 2 correspondence, weighted by **US employment** (a NAICS code linked to k "
+            f"divisions sends 1/k of its weight to each). Each NACE division that the regional SBS data has is "
+            f"decided in two steps: first its **type**, traded when the traded US clusters hold more than half of "
+            f"its weight and local otherwise; then its **category**, the cluster of that type with the largest "
+            f"weight (ties go to the lower cluster code). Each division belongs to exactly one category, so "
+            f"nothing is counted twice. Result: {len(ind)} divisions in {n_tr} traded and {n_lo} local "
+            f"categories. SBS covers the business economy only (no agriculture, finance, health or public "
+            f"services), and the division level is coarse: a division mixing several US clusters goes to one. "
+            f"Every assignment and its runner-up are in `data/eu_cluster_categories.csv` and its trace file.",
+            className="small"),
         _table(table),
+        near_ties_block(cats),
         dbc.Accordion([dbc.AccordionItem(full, title="Full derivation (docs/EU_CATEGORIES.md)")],
                       start_collapsed=True, className="mt-2"),
         html.P(["United States: the 67 benchmark clusters (51 traded, 16 local) and their subclusters are used as "
                 "published, on 6-digit NAICS of the vintage of each data year."], className="small mt-3"),
     )
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{100 * x:.1f} %"
+
+
+def near_ties_block(cats: pd.Series) -> html.Div:
+    """The near-ties of the European derivation, read from the committed trace file."""
+    intro = html.H3("Near-ties", className="h6 mt-3")
+    try:
+        ties = near_ties(read_trace(EU_TRACE))
+    except (OSError, KeyError, ValueError) as exc:
+        return html.Div([intro, html.P(f"The trace file is not available: {exc}", className="small")])
+    in_use = get_store("eu").industries.set_index("industry")
+    names = in_use["industry_name"].to_dict()
+    rows = []
+    for t in ties.itertuples():
+        used = cats.get(in_use["category_id"].get(t.nace_code, ""), "")
+        chosen = f"{t.category} ({t.category_type}, {_pct(t.share)})"
+        if used and used != t.category:
+            chosen += f"; in use: {used} (override)"
+        kinds = t.near_tie.split("+")
+        rows.append({
+            "Division": f"{t.nace_code} {names.get(t.nace_code, '')}".strip(),
+            "Near-tie of": " and ".join(kinds),
+            "Traded / local share": f"{_pct(t.traded_share)} / {_pct(t.local_share)}",
+            "Category by the rule": chosen,
+            "Next of the same type": f"{t.runner_up} ({_pct(t.runner_up_share)})" if t.runner_up else "–",
+            "Margin": "; ".join(
+                ([f"type {100 * t.type_margin:.1f} points"] if "type" in kinds else [])
+                + ([f"category {100 * t.category_margin:.1f} points"] if "category" in kinds else [])),
+        })
+    text = html.P(
+        "Divisions where the decision was close: the traded and local shares within 5 points of each other "
+        "(type), or the chosen category at most 5 points of the division's US weight ahead of the next category "
+        "of its type (category). They follow the rule like every other division; an override in "
+        "data/eu_cluster_overrides.csv, with its written reason, could replace the choice. Generated from "
+        "data/eu_cluster_categories_trace.csv (column near_tie).", className="small")
+    body = _table(pd.DataFrame(rows), id=ids.NEAR_TIES) if rows else html.P("No near-ties.", className="small")
+    return html.Div([intro, text, body])
 
 
 def sources_section() -> html.Section:

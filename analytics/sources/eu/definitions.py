@@ -4,7 +4,7 @@ Job: give every NACE code of the Eurostat regional SBS data (``sbs_r_nuts06_r2``
 exactly one row in ``data/eu_cluster_categories.csv`` saying which cluster category it belongs
 to (or ``none`` and why), plus a trace file with every candidate so each decision can be checked.
 
-Rule (US-employment-weighted plurality at NACE division level):
+Rule (type first, then US-employment-weighted plurality within the type, at NACE division level):
 
 1. Each 6-digit NAICS 2017 code of a US 2014 benchmark cluster (Delgado, Porter & Stern 2016;
    51 traded + 16 local) gets its US 2017 employment: County Business Patterns, 6-digit rows,
@@ -13,10 +13,14 @@ Rule (US-employment-weighted plurality at NACE division level):
 2. The NAICS code is linked to NACE divisions through the official NAICS 2017 -> NACE Rev. 2
    concordance (NACE class -> its 2-digit division). If it links to k distinct divisions, its
    employment is split equally, 1/k to each (all divisions count, including ones SBS lacks).
-3. Weights are summed per (division, cluster). The division goes to the cluster with the
-   largest weight; ties (weights equal after rounding to 6 decimals) go to the lower cluster
-   code. A division with no positive weight is ``none`` (rule ``none-no-us-cluster``).
-4. Rows of the overrides CSV (``nace_code,category_id,reason``) replace the plurality choice.
+3. Weights are summed per (division, cluster). **Type first:** the division is traded when the
+   traded clusters hold more than half of its weight, otherwise local (an exact half is local).
+   **Then the category:** the cluster of that type with the largest weight; ties (weights equal
+   after rounding to 6 decimals) go to the lower cluster code. A division with no positive
+   weight is ``none`` (rule ``none-no-us-cluster``). Near-ties are flagged: ``type`` when the
+   traded and local shares are within 5 points of each other, ``category`` when the chosen
+   cluster leads the next cluster of its type by at most 5 points of the division's weight.
+4. Rows of the overrides CSV (``nace_code,category_id,reason``) replace the rule's choice.
 5. Sections (``C``) are ``none-aggregate``; the trade groups ``G451``..``G479`` are
    ``none-finer-group`` (the divisions G45/G46/G47 are used, to avoid double counting).
 
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -46,10 +51,12 @@ TRACE_NAME = "eu_cluster_categories_trace.csv"
 OVERRIDES_NAME = "eu_cluster_overrides.csv"
 
 COLUMNS = ["nace_code", "nace_level", "nace_name", "category_id", "category_name",
-           "category_type", "us_cluster_code", "us_share", "runner_up_cluster",
-           "runner_up_share", "us_employment_basis", "rule", "note"]
-TRACE_COLUMNS = ["nace_code", "us_cluster_code", "cluster_name", "weight", "share",
-                 "n_naics", "naics_codes", "naics_detail"]
+           "category_type", "us_cluster_code", "us_share", "traded_share", "runner_up_cluster",
+           "runner_up_share", "us_employment_basis", "rule", "near_tie", "note"]
+TRACE_COLUMNS = ["nace_code", "us_cluster_code", "cluster_name", "cluster_type", "weight", "share",
+                 "type_share", "chosen", "near_tie", "n_naics", "naics_codes", "naics_detail"]
+RULE = "type-then-plurality"
+NEAR_TIE = 0.05  # "within 5 points": type shares, or the chosen cluster and the next of its type
 NOTE_AGGREGATE = "NACE section: aggregate of its divisions, not a building block"
 NOTE_GROUP = "finer breakdown of G45/G46/G47; the division is used to avoid double counting"
 
@@ -98,6 +105,52 @@ def _candidates(raw_dir: Path, emp: pd.Series) -> pd.DataFrame:
     return cand
 
 
+@dataclass(frozen=True)
+class Decision:
+    """The rule's choice for one division (see the module docstring, rule 3)."""
+
+    cluster: int                  # the chosen US cluster code
+    cluster_type: str             # its type: traded | local
+    share: float                  # its share of the division's weight
+    traded_share: float           # the traded clusters' share (local = 1 - traded)
+    runner_up: int | None         # the next cluster of the same type, if any
+    runner_up_share: float | None
+    plurality: int                # the largest cluster over both types (the rule before issue 15)
+    near_tie: str                 # "", "type", "category" or "type+category"
+
+
+def decide(cands: pd.DataFrame) -> Decision:
+    """Apply the rule to one division's candidates.
+
+    ``cands`` has one row per US cluster: ``us_cluster_code``, ``cluster_type`` (traded/local)
+    and ``weight`` (the concorded US employment); the weights must sum to more than 0.
+    """
+    if not cands["cluster_type"].isin(["traded", "local"]).all():
+        raise ValueError("every candidate cluster must be traded or local")
+    c = cands.assign(weight=cands["weight"].astype(float).round(6))
+    c = c.sort_values(["weight", "us_cluster_code"], ascending=[False, True], ignore_index=True)
+    total = c["weight"].sum()
+    if not total > 0:
+        raise ValueError("a division without positive weight has no category")
+    traded = c.loc[c["cluster_type"] == "traded", "weight"].sum()
+    local = c.loc[c["cluster_type"] == "local", "weight"].sum()
+    ctype = "traded" if round(traded - local, 6) > 0 else "local"
+    mine = c[c["cluster_type"] == ctype]
+    first = mine.iloc[0]
+    flags = []
+    if round(abs(traded - local) / total, 6) <= NEAR_TIE:
+        flags.append("type")
+    second = mine.iloc[1] if len(mine) > 1 else None
+    if second is not None and round((first["weight"] - second["weight"]) / total, 6) <= NEAR_TIE:
+        flags.append("category")
+    return Decision(
+        cluster=int(first["us_cluster_code"]), cluster_type=ctype,
+        share=float(first["weight"] / total), traded_share=float(traded / total),
+        runner_up=None if second is None else int(second["us_cluster_code"]),
+        runner_up_share=None if second is None else float(second["weight"] / total),
+        plurality=int(c.iloc[0]["us_cluster_code"]), near_tie="+".join(flags))
+
+
 def _read_overrides(path: Path, divisions: set[str], keys: set[str]) -> pd.DataFrame:
     ov = pd.read_csv(_need(path), dtype=str, keep_default_na=False)
     if list(ov.columns) != ["nace_code", "category_id", "reason"]:
@@ -141,9 +194,20 @@ def build_definitions(raw_dir: Path, overrides_path: Path) -> tuple[pd.DataFrame
     total = trace.groupby("nace_code")["weight"].transform("sum")
     trace["share"] = (trace["weight"] / total).where(total > 0)
     trace["cluster_name"] = trace["cluster_code"].map(clist["cluster_name"])
+    trace["cluster_type"] = trace["cluster_code"].map(clist["type"])
     trace = trace.sort_values(["nace_code", "weight", "cluster_code"],
                               ascending=[True, False, True], ignore_index=True)
-    trace = trace.rename(columns={"cluster_code": "us_cluster_code"})[TRACE_COLUMNS]
+    trace = trace.rename(columns={"cluster_code": "us_cluster_code"})
+    decisions = {code: decide(g) for code, g in trace.groupby("nace_code") if g["weight"].sum() > 0}
+    total = trace.groupby("nace_code")["weight"].transform("sum")
+    type_weight = trace.groupby(["nace_code", "cluster_type"])["weight"].transform("sum")
+    trace["type_share"] = (type_weight / total).where(total > 0)
+    trace["chosen"] = [
+        "yes" if code in decisions and decisions[code].cluster == cl else ""
+        for code, cl in zip(trace["nace_code"], trace["us_cluster_code"])]
+    trace["near_tie"] = trace["nace_code"].map(
+        {code: d.near_tie for code, d in decisions.items()}).fillna("")
+    trace = trace[TRACE_COLUMNS]
 
     rows = []
     for code in codes:
@@ -159,51 +223,62 @@ def build_definitions(raw_dir: Path, overrides_path: Path) -> tuple[pd.DataFrame
         elif level == "group":
             row.update(rule="none-finer-group", note=NOTE_GROUP)
         else:
-            row.update(_decide(code, trace[trace["nace_code"] == code], cand, clist,
-                               overrides, key_to_code))
+            row.update(_decide(code, trace[trace["nace_code"] == code], decisions.get(code),
+                               cand, clist, overrides, key_to_code))
         rows.append(row)
     definitions = pd.DataFrame(rows, columns=COLUMNS)
     definitions.attrs["withheld"] = withheld
 
     trace["weight"] = trace["weight"].round(1)
-    trace["share"] = trace["share"].map(lambda s: "" if pd.isna(s) else _fmt(s))
+    for col in ("share", "type_share"):
+        trace[col] = trace[col].map(lambda s: "" if pd.isna(s) else _fmt(s))
     return definitions, trace
 
 
-def _decide(code, cands, naics, clist, overrides, key_to_code) -> dict:
-    """Fill the category columns of one division from its trace rows (already ranked)."""
+def _decide(code, cands, decision, naics, clist, overrides, key_to_code) -> dict:
+    """Fill the category columns of one division from its trace rows and the rule's decision."""
     total = cands["weight"].sum()
     out = {"us_employment_basis": str(int(round(total)))}
-    if total <= 0:
+    if decision is None:
         why = ("US cluster NAICS codes map here but have no disclosed 2017 CBP employment"
                if len(cands) else "no NAICS code of any US cluster maps to this division")
         return out | {"rule": "none-no-us-cluster", "note": why}
     ranked = cands.set_index("us_cluster_code")
-    winner = int(ranked.index[0])  # sorted by weight desc, then cluster code asc (tie rule)
-    chosen, rule = winner, "plurality"
+    d = decision
+    chosen, rule = d.cluster, RULE
     if code in overrides.index:
         chosen, rule = int(key_to_code[overrides.at[code, "category_id"]]), "override"
-    share = ranked["share"].get(chosen, 0.0)
-    others = ranked.drop(index=chosen, errors="ignore")
+    ctype = clist.at[chosen, "type"]
+    share = ranked["weight"].get(chosen, 0.0) / total
+    # runner-up: the next cluster of the same type as the category in use
+    same = ranked[(ranked["cluster_type"] == ctype) & (ranked.index != chosen)]
     out |= {"category_id": clist.at[chosen, "cluster_key"],
             "category_name": clist.at[chosen, "cluster_name"],
-            "category_type": clist.at[chosen, "type"], "us_cluster_code": str(chosen),
-            "us_share": _fmt(share), "rule": rule}
-    if len(others):
-        out |= {"runner_up_cluster": others["cluster_name"].iloc[0],
-                "runner_up_share": _fmt(others["share"].iloc[0])}
+            "category_type": ctype, "us_cluster_code": str(chosen),
+            "us_share": _fmt(share), "traded_share": _fmt(d.traded_share), "rule": rule,
+            "near_tie": d.near_tie}
+    if len(same):
+        out |= {"runner_up_cluster": same["cluster_name"].iloc[0],
+                "runner_up_share": _fmt(same["weight"].iloc[0] / total)}
     if rule == "override":
-        out["note"] = (f"plurality gave {clist.at[winner, 'cluster_name']} "
-                       f"({_fmt(ranked.at[winner, 'share'])}); override: "
-                       f"{overrides.at[code, 'reason']}")
+        note = (f"{RULE} gave {clist.at[d.cluster, 'cluster_name']} ({_fmt(d.share)}); "
+                f"override: {overrides.at[code, 'reason']}")
     else:
         mine = naics[(naics["nace_code"] == code) & (naics["cluster_code"] == chosen)]
         top = mine.loc[mine["weight"].idxmax()]
-        out["note"] = (f"largest NAICS: {top['naics2017']} {top['naics2017_label']} "
-                       f"({_fmt(top['weight'] / total)} of division weight)")
-        if len(others) and share - others["share"].iloc[0] < 0.05:
-            out["note"] += f"; close call, margin {_fmt(share - others['share'].iloc[0])}"
-    return out
+        note = (f"largest NAICS: {top['naics2017']} {top['naics2017_label']} "
+                f"({_fmt(top['weight'] / total)} of division weight)")
+        if d.plurality != d.cluster:
+            note += (f"; plurality over both types: {clist.at[d.plurality, 'cluster_name']} "
+                     f"({_fmt(ranked.at[d.plurality, 'weight'] / total)}, "
+                     f"{clist.at[d.plurality, 'type']})")
+    if "type" in d.near_tie.split("+"):
+        note += (f"; near-tie of type: traded {_fmt(d.traded_share)}, "
+                 f"local {_fmt(1 - d.traded_share)}")
+    if "category" in d.near_tie.split("+"):
+        note += (f"; near-tie of category: {clist.at[d.runner_up, 'cluster_name']} "
+                 f"{_fmt(d.runner_up_share)}, margin {_fmt(d.share - d.runner_up_share)}")
+    return out | {"note": note}
 
 
 def write_definitions(raw_dir: Path, out_dir: Path,

@@ -32,6 +32,8 @@ def claim_href(org_id: str) -> str:
 NEW_HREF = "/organisations/new"
 LOGIN_HREF = "/account/login"
 REGISTER_HREF = "/account/register"
+LIBRARY_HREF = "/library"
+UPLOAD_HREF = "/library/upload"
 
 
 def region_known(dataset: str, region_id) -> bool:
@@ -93,3 +95,33 @@ def credit(dataset: str | None) -> list[str]:
     if dataset in orgs.SOURCES:
         return [orgs.SOURCES[dataset]]
     return list(orgs.SOURCES.values())
+
+
+def documents_block(region_id: str | None = None, category_id: str | None = None, what: str = "region"):
+    """The approved cases and reports of the library for a region or a category page (title, year,
+    abstract, download), with the link to upload one; a friendly line when the library is unreadable."""
+    import dash_bootstrap_components as dbc
+    from dash import html
+
+    try:
+        from analytics.content.documents import documents_for
+        docs = documents_for(region_id=region_id, category_id=category_id)
+    except Exception:  # noqa: BLE001 - an unreachable database must not break the page
+        return html.P("The library of cases and reports cannot be read just now.", className="small text-muted")
+    from urllib.parse import urlencode
+
+    lib = LIBRARY_HREF + "?" + urlencode({k: v for k, v in (("region", region_id), ("category", category_id)) if v})
+    head = html.P(["Cases and reports published by organisations (moderated). ",
+                   html.A("Browse the library", href=lib), " · ",
+                   html.A("Upload a document", href=UPLOAD_HREF)], className="small text-muted mb-2")
+    if not docs:
+        return html.Div([head, html.P(f"No document in the library for this {what} yet.", className="small")])
+    items = [html.Li([html.A(d.title, href=f"/library/{d.id}/download"),
+                      html.Span(f" ({d.year})" if d.year else "", className="text-muted"),
+                      html.Div(d.abstract[:300] + ("…" if len(d.abstract or "") > 300 else ""),
+                               className="small text-muted") if d.abstract else None], className="mb-2")
+             for d in docs[:20]]
+    more = html.A(f"All {len(docs):,} in the library →", href=lib) if len(docs) > 20 else None
+    return html.Div([head, html.Ul(items, className="list-unstyled mb-1"), more,
+                     dbc.Badge(f"{len(docs):,} document{'s' if len(docs) != 1 else ''}", color="light",
+                               text_color="dark")])

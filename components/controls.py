@@ -28,6 +28,12 @@ def select(control_id: str, options: list[dict], value, **kwargs) -> dbc.Select:
     return dbc.Select(id=control_id, options=options, value=value, size="sm", **kwargs)
 
 
+def value_options(values, labels: dict | None = None) -> list[dict]:
+    """Dropdown options for plain values, labelled by ``labels`` where it has them."""
+    labels = labels or {}
+    return [{"label": labels.get(v, v), "value": v} for v in values]
+
+
 def rules_options() -> list[dict]:
     return [{"label": r.label, "value": key} for key, r in RULE_SETS.items()]
 

@@ -239,6 +239,16 @@ def countries() -> list[str]:
     return sorted(frame()["country"].dropna().unique())
 
 
+def ecosystems() -> dict[str, str]:
+    """Ecosystem id → name of the published organisations, ordered by name."""
+    df = frame().dropna(subset=["ecosystem"]).drop_duplicates("ecosystem")
+    return dict(sorted(zip(df["ecosystem"], df["ecosystem_name"].fillna(df["ecosystem"])), key=lambda kv: kv[1]))
+
+
+def types() -> list[str]:
+    return sorted(frame()["type"].dropna().unique())
+
+
 # ---------------------------------------------------------------------------- partner search
 
 def origin_of(org_id: str | None = None, dataset: str | None = None, region_id: str | None = None,

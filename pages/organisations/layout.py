@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from analytics.serving import organisations as orgs
 from analytics.serving.store import DATASETS
-from components.controls import labelled_control
+from components.controls import labelled_control, value_options
 from components.figures import source_line
 from components.messages import query_notes
 from components.orgs import NEW_HREF, credit, directory_columns, directory_rows
@@ -36,17 +36,12 @@ def count_text(df, total: int) -> str:
             f"{unknown:,} with region unknown.")
 
 
-def _options(values, labels=None):
-    labels = labels or {}
-    return [{"label": labels.get(v, v), "value": v} for v in values]
-
-
 def layout(**kwargs):
     query, _ = ORGANISATIONS.split(kwargs)
     state, notes = ORGANISATIONS.parse(query)
     everything = orgs.frame()
     df = selection(state)
-    eco = everything.dropna(subset=["ecosystem"]).drop_duplicates("ecosystem").set_index("ecosystem")["ecosystem_name"]
+    eco = orgs.ecosystems()
     names = orgs.category_names()
     used_cats = sorted({c for cs in everything["categories"] for c in cs.split(";") if c}, key=lambda c: names.get(c, c))
     regions = everything.dropna(subset=["region_id"]).drop_duplicates("region_id").sort_values("region_id")
@@ -55,7 +50,7 @@ def layout(**kwargs):
                                                  options=[{"label": m["label"], "value": k} for k, m in DATASETS.items()]),
                          ids.DATASET, md=2),
         labelled_control("Country", dcc.Dropdown(id=ids.COUNTRY, value=state.get("country"), placeholder="all",
-                                                 options=_options(orgs.countries())), ids.COUNTRY, md=2),
+                                                 options=value_options(orgs.countries())), ids.COUNTRY, md=2),
         labelled_control("Region", dcc.Dropdown(id=ids.REGION, value=state.get("region"), placeholder="all",
                                                 options=[{"label": f"{r.region_id} {r.region_name or ''}".strip(),
                                                           "value": r.region_id} for r in regions.itertuples()]
@@ -64,16 +59,16 @@ def layout(**kwargs):
                                                    set(regions["region_id"]) else [])),
                          ids.REGION, md=3),
         labelled_control("Category", dcc.Dropdown(id=ids.CATEGORY, value=state.get("category"), placeholder="all",
-                                                  options=_options(used_cats, names)), ids.CATEGORY, md=3),
+                                                  options=value_options(used_cats, names)), ids.CATEGORY, md=3),
         labelled_control("Located", dcc.Dropdown(id=ids.LOCATED, value=state.get("located"), placeholder="all",
                                                  options=[{"label": "located in a region", "value": "yes"},
                                                           {"label": "region unknown", "value": "no"}]),
                          ids.LOCATED, md=2),
         labelled_control("EU industrial ecosystem", dcc.Dropdown(
             id=ids.ECOSYSTEM, value=state.get("ecosystem"), placeholder="all",
-            options=_options(sorted(eco.index, key=lambda e: eco[e]), eco.to_dict())), ids.ECOSYSTEM, md=3),
+            options=value_options(eco, eco)), ids.ECOSYSTEM, md=3),
         labelled_control("Type", dcc.Dropdown(id=ids.TYPE, value=state.get("type"), placeholder="all",
-                                              options=_options(sorted(everything["type"].dropna().unique()))),
+                                              options=value_options(orgs.types())),
                          ids.TYPE, md=2),
         labelled_control("Search name, city, region, description", dcc.Input(
             id=ids.TEXT, value=state.get("q") or "", type="search", debounce=True, className="form-control",

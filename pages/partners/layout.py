@@ -14,7 +14,7 @@ from dash import dcc, html
 from analytics.serving import organisations as orgs
 from analytics.serving import partners as rules
 from analytics.serving.store import DATASETS, get_store
-from components.controls import labelled_control
+from components.controls import labelled_control, value_options
 from components.figures import source_line
 from components.messages import query_notes
 from components.orgs import credit, region_label
@@ -80,11 +80,6 @@ def summary(state: dict, df) -> str:
     return head + f" {len(df):,} matches: {n_eu:,} in Europe, {n_us:,} in the US, in {df['country'].nunique():,} countries."
 
 
-def _opts(values, labels=None):
-    labels = labels or {}
-    return [{"label": labels.get(v, v), "value": v} for v in values]
-
-
 def layout(**kwargs):
     from components.url_state import url_store
 
@@ -94,7 +89,7 @@ def layout(**kwargs):
     names = orgs.category_names()
     dataset = state.get("dataset") or "eu"
     store = get_store(dataset)
-    eco = everything.dropna(subset=["ecosystem"]).drop_duplicates("ecosystem").set_index("ecosystem")["ecosystem_name"]
+    eco = orgs.ecosystems()
     df = results(state)
     level_regions = store.regions[store.regions["level"] == orgs.STRENGTH_LEVEL[dataset]]
     org_options = [{"label": f"{r.name} ({r.country})", "value": r.id} for r in everything.itertuples()]
@@ -118,7 +113,7 @@ def layout(**kwargs):
                              for r in level_regions.itertuples()]), ids.REGION, md=2),
                 labelled_control("Category", dcc.Dropdown(
                     id=ids.CATEGORY, value=state.get("category"), placeholder="choose …",
-                    options=_opts(sorted(store.categories["category_id"], key=lambda c: names.get(c, c)), names)),
+                    options=value_options(sorted(store.categories["category_id"], key=lambda c: names.get(c, c)), names)),
                     ids.CATEGORY, md=3),
             ], className="g-2"),
             dbc.Row([
@@ -127,12 +122,12 @@ def layout(**kwargs):
                     options=[{"label": v, "value": k} for k, v in SIDE_LABELS.items()]), ids.SIDE, md=2),
                 labelled_control("Countries", dcc.Dropdown(id=ids.COUNTRY, value=list(state.get("country") or []),
                                                            multi=True, placeholder="any",
-                                                           options=_opts(orgs.countries())), ids.COUNTRY, md=3),
+                                                           options=value_options(orgs.countries())), ids.COUNTRY, md=3),
                 labelled_control("EU industrial ecosystem", dcc.Dropdown(
                     id=ids.ECOSYSTEM, value=state.get("ecosystem"), placeholder="any",
-                    options=_opts(sorted(eco.index, key=lambda e: eco[e]), eco.to_dict())), ids.ECOSYSTEM, md=3),
+                    options=value_options(eco, eco)), ids.ECOSYSTEM, md=3),
                 labelled_control("Type", dcc.Dropdown(id=ids.TYPE, value=state.get("type"), placeholder="any",
-                                                      options=_opts(sorted(everything["type"].dropna().unique()))),
+                                                      options=value_options(orgs.types())),
                                  ids.TYPE, md=2),
                 labelled_control("Show", dcc.Dropdown(id=ids.LIMIT, value=state.get("limit"), clearable=False,
                                                       options=[{"label": f"best {n}", "value": n}

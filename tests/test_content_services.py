@@ -271,13 +271,16 @@ def test_two_concurrent_approvals_of_one_profile_cannot_both_win(env):
 
 def test_create_claim_and_permissions(env):
     rev = orgs.submit_create(env.editor, {"dataset": "us", "name": "Great Lakes Water", "country": "us",
-                                          "region_id": "26", "categories": "water, chemicals"}, url=env.url)
+                                          "region_id": "26",
+                                          "categories": "environmental_services, upstream_chemical_products"},
+                             url=env.url)
     assert rev.status == "pending" and rev.org_id is None
     done = orgs.approve(env.moderator, rev.id, url=env.url)
     org = orgs.get_organisation(done.org_key, url=env.url)
     assert done.org_key == f"user-{org['id']}" and org["owner_user_id"] == env.editor.id
-    assert org["country"] == "US" and org["categories"] == "water;chemicals" and org["source"] == "user"
-    assert org["locate_method"] == orgs.USER_LOCATE_METHOD
+    assert org["country"] == "US" and org["categories"] == "environmental_services;upstream_chemical_products"
+    assert org["source"] == "user" and org["region_name"] == "Michigan" and org["locate_status"] == "located"
+    assert org["locate_method"] == f"{orgs.USER_LOCATE_METHOD} (US state FIPS 26)"
     with pytest.raises(PermissionDenied):  # owned by someone else
         orgs.submit_edit(env.editor2, done.org_key, {**fields_of(done.org_key, env.url)[0], "city": "Detroit"},
                          org["version"], url=env.url)

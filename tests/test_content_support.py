@@ -153,7 +153,7 @@ def seed_frame(n: int = 3) -> pd.DataFrame:
             "id": f"eu-{1000 + i}", "dataset": "eu", "name": f"Cluster {i} <b>e.V.</b>", "country": "DE",
             "city": "Stuttgart", "region_id": "DE11", "region_name": "Stuttgart", "locate_status": "located",
             "locate_method": "gazetteer", "lat": 48.7 + i / 100, "lon": 9.18, "ecosystem": "mobility",
-            "ecosystem_name": "Mobility", "categories": "automotive;metalworking", "type": "cluster organisation",
+            "ecosystem_name": "Mobility", "categories": "automotive;metalworking_technology", "type": "cluster organisation",
             "website": f"https://cluster{i}.example.org", "description": f"Cluster number {i}.",
             "source": "ECCP", "source_updated": "2024-05-01"})
     rows.append({**rows[0], "id": "us-1", "dataset": "us", "name": "Michigan Auto", "country": "US",

@@ -60,7 +60,9 @@ def browser(env, role: str | None = None) -> Browser:
 def org_fields(**over) -> dict:
     base = {"dataset": "eu", "name": "Photonics Cluster Berlin", "country": "DE", "city": "Berlin",
             "region_id": "DE30", "region_name": "Berlin", "lat": "52.52", "lon": "13.40", "ecosystem": "",
-            "ecosystem_name": "", "categories": "optics;digital", "type": "cluster organisation",
+            "ecosystem_name": "",
+            "categories": "information_technology_and_analytical_instruments;communications_equipment_and_services",
+            "type": "cluster organisation",
             "website": "https://photonics.example.org", "description": "Optics and photonics in Berlin."}
     base.update(over)
     return base

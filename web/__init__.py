@@ -35,7 +35,7 @@ from web import admin as _admin  # noqa: F401
 from web import documents as _documents  # noqa: F401
 from web import moderation as _moderation  # noqa: F401
 from web import organisations as _organisations  # noqa: F401
-from web.core import bp, csrf, limiter, login_manager
+from web.core import bp, csrf, limiter, login_manager, render
 
 DEFAULT_LIMITS = {"CLUSTER_RATELIMIT_LOGIN": "10/minute", "CLUSTER_RATELIMIT_REGISTER": "5/hour",
                   "CLUSTER_RATELIMIT_UPLOAD": "20/hour"}
@@ -68,4 +68,21 @@ def init_app(server: Flask, *, url: str | None = None, upload_dir: str | None = 
     limiter.init_app(server)
     if bp.name not in server.blueprints:
         server.register_blueprint(bp)
+        _answer_get_on_actions(server)
     return server
+
+
+def _answer_get_on_actions(server: Flask) -> None:
+    """A GET on a POST-only action (``/moderation/revision/1/approve`` typed in the address bar)
+    would otherwise fall through to Dash's catch-all page; answer it with a clear 405 instead."""
+    actions = [r for r in server.url_map.iter_rules()
+               if r.endpoint.startswith(bp.name + ".") and "GET" not in (r.methods or ())]
+    for rule in actions:
+        server.add_url_rule(rule.rule, endpoint=rule.endpoint + "__get", view_func=_post_only, methods=["GET"])
+
+
+def _post_only(**_kwargs):
+    body, status = render("error.html", 405, title="Not a page",
+                          message="This address is a button's action (it changes something): "
+                                  "use the button on its page. Nothing was changed.")
+    return body, status, {"Allow": "POST"}

@@ -27,6 +27,11 @@ class ActionForm(FlaskForm):
     """A button that changes something (approve, delete, log out): only the CSRF token."""
 
 
+REGION_HELP = ("Leave it empty and the region is found from the country and city (Europe), as for the imported "
+               "organisations; if the city does not decide one region, the profile shows “region unknown”. "
+               "Or give a NUTS 2021 level-2 code (e.g. DE23) or a US state's 2-digit FIPS code (e.g. 26).")
+
+
 def organisation_form(creating: bool) -> OrganisationForm:
     """The profile form; an edit has no dataset field (a profile's dataset does not change)."""
     form = OrganisationForm()
@@ -39,11 +44,15 @@ class OrganisationForm(FlaskForm):
     dataset = SelectField("Dataset", choices=[SelectChoice("eu", "Europe (eu)"),
                                               SelectChoice("us", "United States (us)")])
     name = StringField("Name", validators=[DataRequired(), Length(max=300)])
-    country = StringField("Country (two-letter code)", validators=[Optional(), Length(max=2)])
+    country = StringField("Country (two-letter code)", validators=[Optional(), Length(max=2)],
+                          description="ISO 3166, e.g. DE, GR, US")
     city = StringField("City", validators=[Optional(), Length(max=200)])
-    region_id = StringField("Region id (NUTS 2 code or US state FIPS)", validators=[Optional(), Length(max=32)])
-    region_name = StringField("Region name", validators=[Optional(), Length(max=200)])
-    lat = StringField("Latitude", validators=[Optional(), Length(max=32)])
+    region_id = StringField("Region id (NUTS 2 code or US state FIPS)", validators=[Optional(), Length(max=32)],
+                            description=REGION_HELP)
+    region_name = StringField("Region name", validators=[Optional(), Length(max=200)],
+                              description="Left empty: the official name of the region.")
+    lat = StringField("Latitude", validators=[Optional(), Length(max=32)],
+                      description="Left empty: the city's point when the city is found.")
     lon = StringField("Longitude", validators=[Optional(), Length(max=32)])
     ecosystem = StringField("Industrial ecosystem id", validators=[Optional(), Length(max=64)])
     ecosystem_name = StringField("Industrial ecosystem", validators=[Optional(), Length(max=200)])

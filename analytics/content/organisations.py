@@ -7,6 +7,13 @@ frame the pages read.
   admin's own change is applied at once (still recorded as an approved revision).
 * **Who may propose an edit.** An editor may edit a profile they own or one nobody has claimed;
   a profile claimed by someone else only by its owner (and moderators).
+* **Placing** (:func:`clean_fields`, at submission, never at approval): a proposed profile is
+  located like the seed (:func:`analytics.sources.organisations.place`). A region id it gives must be
+  a NUTS 2021 level-2 code of its country (Europe) or a US state's 2-digit FIPS code, and its name
+  is filled from the official one when left empty ("given by the organisation (NUTS 2021 DE23)");
+  without one, a European profile's country and city go through the seed's Locator (region, name,
+  GeoNames point and method, or "region unknown" with the reason). Nothing is guessed. Category ids
+  must be the project's (an edit may keep those its profile already has).
 * **Concurrency.** Each edit records ``base_version``. A save whose base is stale is refused
   (:class:`~analytics.content.StaleVersion`; the form shows the typed text again). Approving a
   revision whose base is stale is refused too: the revision is closed as rejected with a
@@ -42,6 +49,7 @@ from analytics.content import ContentError, NotFound, PermissionDenied, StaleVer
 from analytics.content.accounts import User, require
 from analytics.content.models import SEED_FIELDS, audit_log, organisations, revisions, users
 from analytics.serving.library import default_url
+from analytics.sources.organisations import GIVEN_METHOD, LOCATED, UNKNOWN, PlaceError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +59,11 @@ EDITABLE = ("name", "country", "city", "region_id", "region_name", "lat", "lon",
             "categories", "type", "website", "description")
 CREATE_FIELDS = ("dataset", *EDITABLE)
 PUBLISHED_COLUMNS = ["id", *SEED_FIELDS, "org_pk", "owner", "updated_at"]
-USER_LOCATE_METHOD = "given by the organisation"
+USER_LOCATE_METHOD = GIVEN_METHOD  # "given by the organisation (NUTS 2021 DE23)" / "(US state FIPS 26)"
+LOCATE_FIELDS = ("locate_status", "locate_method")
+NUTS_TO_ISO = {"EL": "GR", "UK": "GB"}
+NOT_YOURS = ("This profile is managed by its owner; you can propose edits only to profiles you own or that nobody "
+             "has claimed.")
 STALE_REASON = ("Stale: the profile changed since this edit began (it was based on version {base}; the profile is "
                 "now at version {current}). The editor's text is kept in this rejected/stale revision; start a new "
                 "edit from it.")
@@ -131,8 +143,15 @@ def split_ids(value) -> list[str]:
     return out
 
 
-def clean_fields(fields: dict, creating: bool = False) -> dict[str, Any]:
-    """The proposed fields, checked and normalised; :class:`FieldErrors` lists what is wrong."""
+def clean_fields(fields: dict, creating: bool = False, *, dataset: str | None = None,
+                 current: dict | None = None) -> dict[str, Any]:
+    """The proposed fields, checked and normalised; :class:`FieldErrors` lists what is wrong.
+
+    The profile is then placed like the seed (:func:`place_fields`): a given region id must be a
+    NUTS 2021 level-2 code (Europe) or a US state's FIPS code; without one a European profile's
+    country and city are located by the seed's rules; the result adds ``locate_status`` and
+    ``locate_method``. Category ids must be the project's (:func:`known_categories`); an edit may
+    keep the ids its profile already has. ``dataset`` / ``current``: the edited profile's."""
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     for name in (CREATE_FIELDS if creating else EDITABLE):
@@ -152,6 +171,7 @@ def clean_fields(fields: dict, creating: bool = False) -> dict[str, Any]:
                 value = value.upper()
                 if not re.fullmatch(r"[A-Z]{2}", value):
                     errors[name] = "a two-letter country code (e.g. DE, US)"
+                value = NUTS_TO_ISO.get(value, value)  # Eurostat's EL / UK are ISO's GR / GB
         elif name in ("region_id", "ecosystem"):
             if value and not _ID_RE.match(value):
                 errors[name] = "letters, digits, '_', '-' or '.' only"
@@ -172,14 +192,101 @@ def clean_fields(fields: dict, creating: bool = False) -> dict[str, Any]:
                 errors[name] = f"not category ids: {', '.join(bad[:5])}"
             elif len(ids) > 40:
                 errors[name] = "at most 40 categories"
+            else:
+                kept = set(split_ids((current or {}).get("categories")))
+                known = known_categories()
+                unknown = [c for c in ids if known is not None and c not in known and c not in kept]
+                if unknown:
+                    errors[name] = (f"not categories of the Observatory: {', '.join(unknown[:10])}"
+                                    f"{' …' if len(unknown) > 10 else ''} (use the ids of the category pages, "
+                                    "e.g. automotive or information_technology_and_analytical_instruments)")
             value = ";".join(ids) or None
         elif name == "website":
             if value and not _WEB_RE.match(value):
                 errors[name] = "an http:// or https:// address"
         out[name] = value
+    dataset = out.get("dataset") if creating else (dataset or (current or {}).get("dataset"))
+    if dataset in DATASETS and not {"country", "city", "region_id", "lat", "lon"} & set(errors):
+        try:
+            out.update(place_fields(out, dataset, current))
+        except PlaceError as exc:
+            errors["region_id"] = str(exc)
     if errors:
         raise FieldErrors(errors)
     return out
+
+
+def _same(a, b) -> bool:
+    def norm(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        return str(v).strip()
+    return norm(a) == norm(b)
+
+
+def place_fields(values: dict, dataset: str, current: dict | None = None) -> dict[str, Any]:
+    """``region_id``, ``region_name``, ``lat``, ``lon``, ``locate_status``, ``locate_method`` of
+    proposed (cleaned) values, by :func:`analytics.sources.organisations.place`:
+
+    * an edit that leaves the region, country and city as they are keeps the profile's locating
+      (its method, e.g. the seed's GeoNames place; a legacy "unlocated" becomes "region unknown");
+    * an edit that changes the country or city of a profile whose region was located (not given
+      by the organisation) places it again from the new place, as if the region were left empty;
+    * otherwise a given region id is checked, and an empty one is found from country and city.
+
+    Latitude and longitude typed by the editor are kept; otherwise the GeoNames point is used.
+    :class:`PlaceError` for a region id that is not a real region."""
+    from analytics.sources.organisations import nuts2_region, place, us_state
+
+    region = (values.get("region_id") or "").strip() or None
+    if region:
+        region = region.upper()
+    lat, lon = values.get("lat"), values.get("lon")
+    method = (current or {}).get("locate_method") or ""
+    if current is not None and method and _same(region, current.get("region_id")):
+        moved = not (_same(values.get("country"), current.get("country"))
+                     and _same(values.get("city"), current.get("city")))
+        if not moved:  # the place is as it was: so is how it was located
+            name = None
+            if region:
+                name = values.get("region_name") or (us_state(region) if dataset == "us" else nuts2_region(region))[1]
+            status = current.get("locate_status")
+            return {"region_id": region, "region_name": name,
+                    "locate_status": status if status in (LOCATED, UNKNOWN) else (LOCATED if region else UNKNOWN),
+                    "locate_method": method}
+        if region and not method.startswith(USER_LOCATE_METHOD):
+            region = None  # the region came from the old place: find it again from the new one
+            if _same(lat, current.get("lat")) and _same(lon, current.get("lon")):
+                lat = lon = None  # so did the point
+    placed = place(dataset, values.get("country"), values.get("city"), region)
+    if region and values.get("region_name"):
+        placed["region_name"] = values["region_name"]  # the organisation's own name of its region
+    placed["lat"] = lat if lat is not None else placed["lat"]
+    placed["lon"] = lon if lon is not None else placed["lon"]
+    return placed
+
+
+_KNOWN: dict[str, frozenset[str]] = {}
+
+
+def known_categories() -> frozenset[str] | None:
+    """The category ids of the project: the union over the built datasets' categories (held per
+    build). None when no build can be read (the ids are then only checked for their form)."""
+    try:
+        from analytics.serving.store import available_datasets, build_id, get_store
+
+        key = build_id()
+        if key not in _KNOWN:
+            ids: set[str] = set()
+            for d in available_datasets():
+                ids.update(str(c) for c in get_store(d).categories["category_id"])
+            if not ids:
+                return None
+            _KNOWN[key] = frozenset(ids)
+        return _KNOWN[key]
+    except Exception as exc:  # noqa: BLE001 - a missing build must not break the forms
+        log.warning("category ids not checked: the build cannot be read (%s: %s)", type(exc).__name__, exc)
+        return None
 
 
 # ---------------------------------------------------------------------------- rows
@@ -189,7 +296,7 @@ def _org(row) -> dict[str, Any]:
 
 
 def _org_fields(org: dict) -> dict[str, Any]:
-    return {k: org.get(k) for k in EDITABLE}
+    return {k: org.get(k) for k in (*EDITABLE, *LOCATE_FIELDS)}
 
 
 def get_organisation(key: str, *, url: str | None = None, published_only: bool = False) -> dict[str, Any]:
@@ -292,7 +399,10 @@ def submit_edit(actor: User, key: str, fields: dict, base_version: int, *, url: 
     """Propose an edit based on ``base_version``; :class:`StaleVersion` when the profile changed
     since (nothing is saved; the caller shows the typed text again)."""
     require(actor, "editor")
-    clean = clean_fields(fields)
+    seen = get_organisation(key, url=url)
+    if not can_edit(actor, seen):
+        raise PermissionDenied(NOT_YOURS)
+    clean = clean_fields(fields, current=seen)  # placing may read the gazetteer: outside the transaction
     now = datetime.now(UTC)
     with db.engine(url).begin() as conn:
         row = conn.execute(select(organisations).where(organisations.c.key == str(key))).first()
@@ -300,15 +410,16 @@ def submit_edit(actor: User, key: str, fields: dict, base_version: int, *, url: 
             raise NotFound(f"No organisation profile “{key}”.")
         org = _org(row)
         if not can_edit(actor, org):
-            raise PermissionDenied("This profile is managed by its owner; you can propose edits only to profiles "
-                                   "you own or that nobody has claimed.")
+            raise PermissionDenied(NOT_YOURS)
+        if org["version"] != seen["version"]:  # changed since the read above: place against the profile now
+            clean = clean_fields(fields, current=org)
         try:
             base = int(base_version)
         except (TypeError, ValueError):
             raise ContentError("The form is missing the profile's version; open the edit page again.") from None
         if base != org["version"]:
             raise StaleVersion(STALE_FORM.format(base=base, current=org["version"]), org["version"])
-        if clean == {k: org[k] for k in EDITABLE}:
+        if all(_same(v, org[k]) for k, v in clean.items()):
             raise ContentError("Nothing was changed.")
         rev_id = _insert_revision(conn, actor, "edit", org["id"], clean, base, now)
         if actor.can("moderator"):
@@ -363,6 +474,16 @@ def _free_key(conn: Connection, key: str) -> str:
     return candidate
 
 
+def _locating(proposed: dict) -> dict[str, Any]:
+    """locate_status and locate_method of a proposal: as placed at submission (clean_fields); a
+    revision proposed before placing existed: a region counts as given, none as region unknown."""
+    if any(k in proposed for k in LOCATE_FIELDS):
+        return {k: proposed.get(k) for k in LOCATE_FIELDS}
+    region = proposed.get("region_id")
+    return {"locate_status": LOCATED if region else UNKNOWN,
+            "locate_method": f"{GIVEN_METHOD} ({region})" if region else "no region given"}
+
+
 def _approve_in(conn: Connection, actor: User, rev_id: int, now) -> str | None:
     """Apply a pending revision inside ``conn``'s transaction; returns a message when it cannot be
     applied (stale or conflicting; the revision is then closed as rejected), else None."""
@@ -372,9 +493,8 @@ def _approve_in(conn: Connection, actor: User, rev_id: int, now) -> str | None:
     proposed = json.loads(rev["fields"])
     if rev["kind"] == "create":
         values = {k: proposed.get(k) for k in CREATE_FIELDS}
+        values.update(_locating(proposed))
         values.update(key=f"new-{uuid.uuid4().hex}", status="published", owner_user_id=rev["author_id"], version=1,
-                      locate_status="located" if values.get("region_id") else "unlocated",
-                      locate_method=USER_LOCATE_METHOD if values.get("region_id") else None,
                       source="user", source_updated=now.date().isoformat(), edited_at=now, created_at=now,
                       updated_at=now)
         org_id = conn.execute(insert(organisations).values(**values)).inserted_primary_key[0]
@@ -404,9 +524,8 @@ def _approve_in(conn: Connection, actor: User, rev_id: int, now) -> str | None:
                        STALE_REASON.format(base=rev["base_version"], current=before["version"]), now, "stale")
                 return STALE_APPROVE.format(rev=rev_id, base=rev["base_version"], current=before["version"])
             values = {k: proposed.get(k) for k in EDITABLE}
-            if values.get("region_id") != before["region_id"]:
-                values.update(locate_status="located" if values.get("region_id") else "unlocated",
-                              locate_method=USER_LOCATE_METHOD if values.get("region_id") else None)
+            if any(k in proposed for k in LOCATE_FIELDS) or values.get("region_id") != before["region_id"]:
+                values.update(_locating(proposed))
             res = conn.execute(update(organisations).where(
                 organisations.c.id == before["id"], organisations.c.version == rev["base_version"]).values(
                 **values, version=before["version"] + 1, edited_at=now, updated_at=now))

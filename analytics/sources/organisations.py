@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -683,3 +684,111 @@ def load_seed(build_dir: Path | str) -> pd.DataFrame:
     df["city"] = df["city"].map(lambda v: v if v is not None else "")
     df["categories"] = df["categories"].map(lambda v: v if v is not None else "")
     return df[COLUMNS]
+
+
+# ---------------------------------------------------------------------------- placing a submitted profile
+# A profile an editor proposes (analytics.content.organisations) is placed by the same rules as the
+# seed: a region id it gives is checked against the official codes; without one, a European
+# profile's (country, city) goes through the same Locator; nothing is ever guessed.
+
+# The 2-digit FIPS codes of the US states (and DC) of the US statistics: get_store('us').regions at
+# level 'state' (tests/test_content_placing.py checks that they are the same).
+US_STATES = {
+    "01": "Alabama", "02": "Alaska", "04": "Arizona", "05": "Arkansas", "06": "California", "08": "Colorado",
+    "09": "Connecticut", "10": "Delaware", "11": "District of Columbia", "12": "Florida", "13": "Georgia",
+    "15": "Hawaii", "16": "Idaho", "17": "Illinois", "18": "Indiana", "19": "Iowa", "20": "Kansas",
+    "21": "Kentucky", "22": "Louisiana", "23": "Maine", "24": "Maryland", "25": "Massachusetts", "26": "Michigan",
+    "27": "Minnesota", "28": "Mississippi", "29": "Missouri", "30": "Montana", "31": "Nebraska", "32": "Nevada",
+    "33": "New Hampshire", "34": "New Jersey", "35": "New Mexico", "36": "New York", "37": "North Carolina",
+    "38": "North Dakota", "39": "Ohio", "40": "Oklahoma", "41": "Oregon", "42": "Pennsylvania", "44": "Rhode Island",
+    "45": "South Carolina", "46": "South Dakota", "47": "Tennessee", "48": "Texas", "49": "Utah", "50": "Vermont",
+    "51": "Virginia", "53": "Washington", "54": "West Virginia", "55": "Wisconsin", "56": "Wyoming",
+}
+GIVEN_METHOD = "given by the organisation"  # + " (NUTS 2021 DE23)" / " (US state FIPS 26)"
+US_NO_STATE = ("no state given: a US profile is placed only by its state's 2-digit FIPS code "
+               "(the city is not looked up)")
+
+_LOCATORS: dict[str, Locator] = {}
+_LOCATORS_LOCK = threading.Lock()
+
+
+class PlaceError(ValueError):
+    """A region id that is not a real region of the dataset (the message says why)."""
+
+
+def submission_locator(raw: Path | str | None = None) -> Locator:
+    """The Locator over every NUTS country's gazetteer places, built once per raw folder in the
+    process (the first call reads the gazetteer: a few seconds)."""
+    root = config.raw_dir(raw)
+    key = str(root)
+    with _LOCATORS_LOCK:
+        if key not in _LOCATORS:
+            _LOCATORS[key] = locator_for(root, Nuts.from_raw(root).countries)
+        return _LOCATORS[key]
+
+
+def _placed(region_id, region_name, status: str, method: str, lat=math.nan, lon=math.nan) -> dict:
+    def num(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+    return {"region_id": region_id, "region_name": region_name, "locate_status": status, "locate_method": method,
+            "lat": num(lat), "lon": num(lon)}
+
+
+def nuts2_region(code: str, country: str | None = None, raw: Path | str | None = None) -> tuple[str, str]:
+    """(code, official NUTS 2021 name) of a NUTS 2021 level-2 code; :class:`PlaceError` when it is no
+    such region or lies in another country than ``country`` (ISO; GR = EL)."""
+    nuts = Nuts.from_raw(config.raw_dir(raw))
+    code = str(code or "").strip().upper()
+    if code not in nuts.names:
+        msg = f"{code or '(empty)'} is not a NUTS 2021 level-2 region; give a 4-character code such as DE23"
+        inside = nuts.regions_in(code) if 2 <= len(code) <= 3 else []
+        if inside:
+            shown = ", ".join(inside[:6]) + (", …" if len(inside) > 6 else "")
+            msg += f" ({code} has {len(inside)} NUTS 2 regions: {shown})"
+        raise PlaceError(msg)
+    if country and nuts_country(str(country).strip().upper()) != code[:2]:
+        raise PlaceError(f"{code} ({nuts.names[code]}) is a region of {code[:2]}, not of {country}")
+    return code, nuts.names[code]
+
+
+def us_state(code: str) -> tuple[str, str]:
+    """(FIPS, name) of a US state's 2-digit FIPS code ("6" is "06"); :class:`PlaceError` otherwise."""
+    text = str(code or "").strip()
+    fips = text.zfill(2) if text.isdigit() and len(text) <= 2 else text
+    if fips not in US_STATES:
+        raise PlaceError(f"{text or '(empty)'} is not a US state's FIPS code; give 2 digits, e.g. 26 for Michigan")
+    return fips, US_STATES[fips]
+
+
+def place(dataset: str, country: str | None, city: str | None, region_id: str | None = None, *,
+          raw: Path | str | None = None) -> dict:
+    """Where a submitted profile lies: ``region_id``, ``region_name`` (the official name), ``lat``,
+    ``lon`` (the GeoNames point or None), ``locate_status`` (located / region unknown) and
+    ``locate_method`` (how, or why not).
+
+    * A given ``region_id`` must be a NUTS 2021 level-2 code of the profile's country (Europe) or a
+      US state's 2-digit FIPS code (US); otherwise :class:`PlaceError`. Method: "given by the
+      organisation (NUTS 2021 DE23)".
+    * Europe without a region id: (country, city) are located by the seed's rules
+      (:class:`Locator`; "region unknown" with the reason when they do not decide a region).
+    * The US without a state: region unknown (the city is not looked up).
+    """
+    region = str(region_id or "").strip()
+    if dataset == "us":
+        if region:
+            fips, name = us_state(region)
+            return _placed(fips, name, LOCATED, f"{GIVEN_METHOD} (US state FIPS {fips})")
+        return _placed(None, None, UNKNOWN, US_NO_STATE)
+    if dataset != "eu":
+        raise PlaceError(f"unknown dataset {dataset!r}")
+    if region:
+        code, name = nuts2_region(region, country, raw)
+        return _placed(code, name, LOCATED, f"{GIVEN_METHOD} (NUTS 2021 {code})")
+    iso = str(country or "").strip().upper()
+    if not iso:
+        return _placed(None, None, UNKNOWN, "no country given, so no region")
+    if nuts_country(iso) not in Nuts.from_raw(config.raw_dir(raw)).countries:  # no gazetteer needed
+        return _placed(None, None, UNKNOWN, f"no NUTS regions for {iso}")
+    loc = submission_locator(raw).locate(iso, str(city or ""))
+    return _placed(loc.region_id, loc.region_name, loc.status, loc.method, loc.lat, loc.lon)
+

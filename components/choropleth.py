@@ -7,6 +7,15 @@ in ``text``) is sent only with the full figure, i.e. when the dataset or level c
 other change is a ``dash.Patch`` of the values, hover texts and colour scale
 (:func:`patch_figure`).
 
+A third trace, always present, is the cluster organisations layer (the map explorer's ``orgs=on``):
+one ``scattermap`` bubble per region at its centroid (:func:`region_centroids`, once per level),
+area by the number of organisations located there, an escaped hover with the first names, the
+region id in ``customdata`` for clicks. It is empty when the layer is off or the level is finer
+than organisations are located to, and is sent only with the full figure or when the toggle
+changes (:func:`patch_orgs`). Counts come from ``analytics.serving.organisations.map_counts``.
+No text is drawn on the bubbles: MapLibre text needs a glyph server and the map makes no network
+request, so the count is in the bubble's size and hover.
+
 No-data regions get a ``z`` below the data range that the colour scale paints light grey; the
 colour bar shows that band as "no data" (and a lighter sand for "not published"). Stars use
 integer ``z`` and a stepped scale. Colours are colour-blind safe: viridis / cividis and a
@@ -15,8 +24,10 @@ diverging blue–white–orange for growth, centred on 0. The values come from
 """
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -25,15 +36,17 @@ from plotly.colors import sample_colorscale
 from plotly.colors import sequential as seq
 
 from analytics.metrics.stars import get_rules
+from analytics.serving import organisations as orgs
 from analytics.serving import views
 from analytics.serving.cache import memoize
 from analytics.serving.store import get_store
-from components.figures import DIVERGING, FONT, NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR
+from components.figures import DIVERGING, FONT, NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR, plot_text
 
 ALL, CUSTOM = views.ALL, views.CUSTOM
 CRITERIA_SHORT = {"size": "size", "specialisation": "LQ", "focus": "focus"}
 NOT_PUBLISHED = {"us": "not published (fewer than 3 establishments, or none)"}
 CUSTOM_OUTLINE = "#111111"
+log = logging.getLogger(__name__)
 
 BAND = 0.14  # share of the colour bar painted grey for "no data"
 RES = 1000  # continuous z is encoded on 0..RES
@@ -435,7 +448,7 @@ def full_figure(state: dict) -> dict:
         # regions without a profile (never in the data): a click on them opens nothing (pages/map/callbacks.py)
         "meta": {"unlinked": unlinked_regions(ds, level)},
     }
-    return {"data": [trace, custom_trace], "layout": layout}
+    return {"data": [trace, custom_trace, orgs_trace(state)], "layout": layout}
 
 
 def unlinked_regions(dataset: str, level: str) -> list[str]:
@@ -493,7 +506,161 @@ def legend_note(state: dict) -> str:
     note = trace_update(state)["regions"]["meta"]["note"]
     if note:
         parts.append(note)
+    if state.get("orgs") == "on":
+        parts.append(orgs_note(state))
     return " ".join(parts)
+
+
+# --- the cluster organisations layer -----------------------------------------------------------------
+
+ORGS_COLOUR = "#d7301f"  # red: stands out on viridis, cividis and the blue–orange growth scale
+ORGS_OPACITY = 0.7
+ORGS_MAX_PX, ORGS_MIN_PX = 34, 6  # bubble diameters (the largest count; the floor for small ones)
+ORGS_NAMES = 10  # names listed in a bubble's hover
+ORGS_NAME_CHARS = 50  # longer names are cut in the hover (the card stays narrow enough for a phone)
+
+
+def directory_href(**filters) -> str:
+    """A link to the organisations directory with these filters (``dataset=eu, region=DE11``).
+
+    A stand-in for ``ORGANISATIONS.href`` of ``components.routes`` (kept here until the
+    integrator swaps it in)."""
+    import dash
+
+    path = "/organisations"
+    try:
+        path = dash.get_relative_path(path)
+    except Exception:  # noqa: BLE001 - no app yet (a script): a root-relative link
+        pass
+    query = {k: v for k, v in filters.items() if v not in (None, "")}
+    return path + ("?" + urlencode(query) if query else "")
+
+
+@memoize
+def region_centroids(dataset: str, level: str) -> dict[str, list[float]]:
+    """``[lon, lat]`` of each map region at ``level``, inside its largest polygon (its centroid
+    when that falls inside, else a point surely inside), so islands and overseas parts do not pull
+    a bubble into the sea. Computed once per level and build (memoized)."""
+    from shapely.geometry import shape
+
+    out: dict[str, list[float]] = {}
+    for f in get_store(dataset).geometry(level)["features"]:
+        if not f.get("geometry"):
+            continue
+        geom = shape(f["geometry"])
+        if geom.geom_type == "MultiPolygon":
+            geom = max(geom.geoms, key=lambda g: g.area)
+        point = geom.centroid
+        if not geom.contains(point):
+            point = geom.representative_point()
+        out[str(f["id"])] = [round(point.x, 4), round(point.y, 4)]
+    return out
+
+
+def orgs_hover(region: str, count: int, names, limit: int = ORGS_NAMES) -> str:
+    """A bubble's hover: the region, the count, up to ``limit`` names (cut at ``ORGS_NAME_CHARS``)
+    and "… and N more"; every name and the region escaped (user-provided names must never render
+    as HTML)."""
+    if isinstance(names, str):
+        names = [n for n in names.split("; ") if n]
+    shown = list(names if names is not None else [])[:limit]
+    lines = [f"<b>{plot_text(region)}</b>", f"{count:,} cluster organisation{'' if count == 1 else 's'}"]
+    lines += ["· " + plot_text(n if len(str(n)) <= ORGS_NAME_CHARS else str(n)[:ORGS_NAME_CHARS - 1].rstrip() + "…")
+              for n in shown]
+    if count > len(shown):
+        lines.append(f"… and {count - len(shown):,} more")
+    lines.append("Click to list them in the directory")
+    return "<br>".join(lines)
+
+
+def orgs_bubbles(counts: pd.DataFrame, centroids: dict, region_names: dict) -> dict:
+    """The layer's data from :func:`analytics.serving.organisations.map_counts` rows (region_id,
+    count, names): one bubble per region with a centroid, area ∝ count (the largest
+    ``ORGS_MAX_PX`` wide), larger ones drawn first so small ones stay on top; ``customdata`` the
+    region id. Regions without a centroid (not on this map) are left out."""
+    c = counts[counts["region_id"].isin(list(centroids))].sort_values(["count", "region_id"],
+                                                                    ascending=[False, True])
+    top = int(c["count"].max()) if len(c) else 1
+    sizes = [round(max(ORGS_MIN_PX, ORGS_MAX_PX * math.sqrt(int(n) / top)), 1) for n in c["count"]]
+    labels = [f"{region_names.get(r, r)} ({r})" for r in c["region_id"]]
+    return {
+        "lon": [centroids[r][0] for r in c["region_id"]], "lat": [centroids[r][1] for r in c["region_id"]],
+        "marker": {"size": sizes, "color": ORGS_COLOUR, "opacity": ORGS_OPACITY},
+        "hovertext": [orgs_hover(lab, int(n), names) for lab, n, names in zip(labels, c["count"], c["names"])],
+        "customdata": list(c["region_id"]), "hoverinfo": "text",
+    }
+
+
+def _empty_orgs(note: str) -> tuple[dict, str]:
+    """No bubbles: one point of size 0 that nothing hovers. A trace without points would be hidden
+    by plotly, and when it shows again plotly keeps its MapLibre layers where they were, under
+    the regions that a Patch re-inserts on top; a trace that stays visible is re-inserted after
+    them (plotly updates choropleths before scatter traces), so the bubbles stay on top."""
+    return {"lon": [0.0], "lat": [0.0], "marker": {"size": [0], "color": ORGS_COLOUR, "opacity": 0},
+            "hovertext": [""], "customdata": [None], "hoverinfo": "skip"}, note
+
+
+def orgs_layer(state: dict) -> dict:
+    """The organisations trace's data for a map state (empty when the layer is off)."""
+    return _orgs_view(state)[0]
+
+
+def orgs_note(state: dict) -> str:
+    """What the legend says of the organisations layer: what the bubbles are, how many are drawn
+    (or why none are) and the source ("" when the layer is off)."""
+    return _orgs_view(state)[1]
+
+
+def _orgs_view(state: dict) -> tuple[dict, str]:
+    ds, level = state["dataset"], state["level"]
+    if state.get("orgs") != "on":
+        return _empty_orgs("")
+    source = orgs.SOURCES.get(ds, "")
+    if not orgs.map_placeable(ds, level):
+        where = orgs.LOCATED_TO.get(ds, "coarser regions")
+        return _empty_orgs(f"Cluster organisations: organisations are located to {where} only, so none are drawn "
+                           f"at this level; pick a coarser region level. {source}")
+    try:
+        counts = orgs.map_counts(ds, level)
+        summary = orgs.located_summary(ds)
+    except Exception as exc:  # noqa: BLE001 - the layer must not break the map
+        log.warning("organisations not available for the map layer (%s: %s)", type(exc).__name__, exc)
+        return _empty_orgs("Cluster organisations: the organisation data could not be read, so none are drawn.")
+    store = get_store(ds)
+    ids_, names = store.map_regions(level)
+    region_names = dict(zip(ids_, names))
+    layer = orgs_bubbles(counts, region_centroids(ds, level), region_names)
+    if not layer["lon"]:
+        layer = _empty_orgs("")[0]
+    drawn_rows = counts[counts["region_id"].isin(set(layer["customdata"]))]
+    drawn = int(drawn_rows["count"].sum())
+    if drawn_rows.empty:
+        note = (f"Cluster organisations: none of the {summary['total']:,} organisations of this dataset is located "
+                "in a region of this map, so no bubble is drawn (the directory lists them, region unknown). ")
+    else:
+        big = drawn_rows.sort_values("count", ascending=False).iloc[0]
+        note = (f"Red bubbles = cluster organisations located in the region (area by number; the largest: "
+                f"{int(big['count']):,} in {region_names.get(big['region_id'], big['region_id'])}): {drawn:,} of "
+                f"{summary['total']:,} organisations drawn")
+        rest = summary["total"] - drawn
+        note += (f" ({rest:,} not: region unknown, or a region this map does not have). " if rest else ". ")
+        note += "Hover a bubble for names; click it for the directory. "
+    return layer, note + source
+
+
+def orgs_trace(state: dict) -> dict:
+    """The organisations layer as the figure's third trace (empty when the layer is off)."""
+    trace = {"type": "scattermap", "mode": "markers", "name": "cluster organisations", "hoverinfo": "text",
+             "hoverlabel": {"align": "left"}, "showlegend": False, "meta": {"layer": "orgs"}}
+    trace.update(orgs_layer(state))
+    return trace
+
+
+def patch_orgs(p: Patch, state: dict) -> Patch:
+    """Add the organisations layer of ``state`` to a Patch (the toggle changed, the geometry did not)."""
+    for key, value in orgs_layer(state).items():
+        p["data"][2][key] = value
+    return p
 
 
 # --- framing and the region picker -------------------------------------------------------------------

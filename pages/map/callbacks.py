@@ -4,16 +4,19 @@
   custom regions; level → years; year → start years; category → metric names), and restores
   every picker from the address on back/forward (``map-url-pop``, set by ``assets/url_state.js``).
 - ``update_map``: the full figure only when the dataset or level differs from the geometry on
-  the page (``map-state``), otherwise a ``dash.Patch`` of values, hover and colours; and the
-  state's canonical query for the one URL writer.
-- ``update_table`` (the grid's rows), ``download_csv`` (``# Source`` lines + CSV).
-- Clientside: ``map.open_region`` opens the clicked region's profile.
+  the page (``map-state``), otherwise a ``dash.Patch`` of values, hover and colours, or of the
+  cluster organisations layer (trace 2) alone when only its switch changed; and the state's
+  canonical query for the one URL writer.
+- ``update_table`` (the grid's rows), ``download_csv`` (``# Source`` lines + CSV): the
+  organisations switch is not among their inputs (the table does not depend on it).
+- Clientside: a click on an organisations bubble opens the directory of its region; any other
+  click goes to ``map.open_region`` (``assets/map_click.js``), which opens the region's profile.
 """
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from dash import MATCH, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, no_update
+from dash import MATCH, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, no_update
 
 from components import choropleth as ch
 from components.figures import graph_config, source_line
@@ -23,9 +26,10 @@ from pages.map import ids
 from pages.map import layout as ml
 from pages.map import table as mt
 
-PICKERS = {"dataset": ids.DATASET, "level": ids.LEVEL, "category": ids.CATEGORY, "metric": ids.METRIC,
-           "year": ids.YEAR, "start_year": ids.START_YEAR, "rules": ids.RULES, "denominator": ids.DENOMINATOR,
-           "creg": ids.CREG}
+TABLE_PICKERS = {"dataset": ids.DATASET, "level": ids.LEVEL, "category": ids.CATEGORY, "metric": ids.METRIC,
+                 "year": ids.YEAR, "start_year": ids.START_YEAR, "rules": ids.RULES, "denominator": ids.DENOMINATOR,
+                 "creg": ids.CREG}
+PICKERS = {**TABLE_PICKERS, "orgs": ids.ORGS}  # the map's inputs: the table's and the organisations switch
 
 
 def state_of(pickers: dict) -> dict:
@@ -41,7 +45,13 @@ def picker_values(state: dict) -> dict:
     """What each picker shows for a state."""
     return {"dataset": state["dataset"], "level": state["level"], "category": ml.picker_category(state),
             "metric": state["metric"], "year": _str(state["year"]), "start_year": _str(state["start_year"]),
-            "rules": state["rules"], "denominator": state["denominator"], "creg": state.get("creg") or ""}
+            "rules": state["rules"], "denominator": state["denominator"], "creg": state.get("creg") or "",
+            "orgs": state.get("orgs") == "on"}
+
+
+def _shown(key: str, value):
+    """A picker's current value as :func:`picker_values` writes it (the switch is a boolean)."""
+    return bool(value) if key == "orgs" else _str(value)
 
 
 @callback(
@@ -53,12 +63,14 @@ def picker_values(state: dict) -> dict:
             "start_options": Output(ids.START_YEAR, "options"), "start_year": Output(ids.START_YEAR, "value"),
             "start_disabled": Output(ids.START_YEAR, "disabled"),
             "rules": Output(ids.RULES, "value"), "denominator": Output(ids.DENOMINATOR, "value"),
-            "creg_options": Output(ids.CREG, "options"), "creg": Output(ids.CREG, "value")},
+            "creg_options": Output(ids.CREG, "options"), "creg": Output(ids.CREG, "value"),
+            "orgs": Output(ids.ORGS, "value")},
     inputs={"dataset": Input(ids.DATASET, "value"), "level": Input(ids.LEVEL, "value"),
             "category": Input(ids.CATEGORY, "value"), "metric": Input(ids.METRIC, "value"),
             "year": Input(ids.YEAR, "value"), "pop": Input(ids.URL_POP, "data"),
             "start_year": State(ids.START_YEAR, "value"), "rules": State(ids.RULES, "value"),
-            "denominator": State(ids.DENOMINATOR, "value"), "creg": State(ids.CREG, "value")},
+            "denominator": State(ids.DENOMINATOR, "value"), "creg": State(ids.CREG, "value"),
+            "orgs": State(ids.ORGS, "value")},
     prevent_initial_call=True,
 )
 def sync_pickers(pop=None, **current):
@@ -73,8 +85,8 @@ def sync_outputs(trigger, current: dict, pop: dict | None = None) -> dict:
     else:
         state = state_of(current)
     new = picker_values(state)
-    changed = {k for k in PICKERS if new[k] != _str(current.get(k)) and not (k == "creg" and not new[k]
-                                                                          and not current.get(k))}
+    changed = {k for k in PICKERS if new[k] != _shown(k, current.get(k)) and not (k == "creg" and not new[k]
+                                                                               and not current.get(k))}
 
     def value(key):
         return new[key] if key in changed else no_update
@@ -97,14 +109,29 @@ def sync_outputs(trigger, current: dict, pop: dict | None = None) -> dict:
         "start_year": value("start_year"), "start_disabled": state["metric"] != "growth",
         "rules": value("rules"), "denominator": value("denominator"),
         "creg_options": ml.creg_options(ds, state.get("creg")) if everything else no_update,
-        "creg": value("creg"),
+        "creg": value("creg"), "orgs": value("orgs"),
     }
 
 
-def map_outputs(state: dict, geo_on_page: str | None) -> dict:
-    """Figure (full, or a Patch), page data, legend, source line, config and the address."""
+def _without_orgs(state: dict) -> str:
+    return MAP.query({**state, "orgs": "off"})
+
+
+def map_outputs(state: dict, geo_on_page: str | None, shown: dict | None = None) -> dict:
+    """Figure (full, or a Patch), page data, legend, source line, config and the address.
+
+    ``shown``: the state of the figure on the page (``map-state``). The Patch carries the
+    organisations layer only when the switch differs from it, and only the layer when nothing
+    else does."""
     geo = f"{state['dataset']}/{state['level']}"
-    figure = ch.full_figure(state) if geo != geo_on_page else ch.patch_figure(state)
+    shown = shown or {}
+    if geo != geo_on_page:
+        figure = ch.full_figure(state)
+    else:
+        same_view = bool(shown) and _without_orgs(shown) == _without_orgs(state)
+        figure = Patch() if same_view else ch.patch_figure(state)
+        if (state.get("orgs") == "on") != (shown.get("orgs") == "on"):
+            ch.patch_orgs(figure, state)
     return {"figure": figure, "page": ml.page_data(state), "legend": ch.legend_note(state),
             "source": source_line(ml.source_text(state)), "config": graph_config(ml.filename(state)),
             "url": MAP.query(state)}
@@ -118,12 +145,13 @@ def map_outputs(state: dict, geo_on_page: str | None) -> dict:
     prevent_initial_call=True,
 )
 def update_map(pickers, page):
-    return map_outputs(state_of(pickers), (page or {}).get("geo"))
+    page = page or {}
+    return map_outputs(state_of(pickers), page.get("geo"), page.get("state"))
 
 
 @callback(
     output={"grid": Output(ids.TABLE, "children"), "title": Output(ids.TABLE_TITLE, "children")},
-    inputs={"pickers": {k: Input(v, "value") for k, v in PICKERS.items()}},
+    inputs={"pickers": {k: Input(v, "value") for k, v in TABLE_PICKERS.items()}},
     prevent_initial_call=True,
 )
 def update_table(pickers):
@@ -148,7 +176,7 @@ def table_rows(request, grid_id):
 @callback(
     Output(ids.DOWNLOAD, "data"),
     inputs={"n_clicks": Input(ids.DOWNLOAD_BTN, "n_clicks"),
-            "pickers": {k: State(v, "value") for k, v in PICKERS.items()}},
+            "pickers": {k: State(v, "value") for k, v in TABLE_PICKERS.items()}},
     prevent_initial_call=True,
 )
 def download_csv(n_clicks, pickers):
@@ -160,8 +188,18 @@ def download_csv(n_clicks, pickers):
 
 register_writer(ids.PREFIX)
 
+# A bubble of the organisations layer (trace 2; its customdata is the region id) opens the directory
+# of that region, navigating as map.open_region does; any other click is map.open_region's.
 clientside_callback(
-    ClientsideFunction(namespace="map", function_name="open_region"),
+    """function (clickData, page) {
+        var point = clickData && clickData.points && clickData.points[0];
+        if (point && point.curveNumber === 2 && point.customdata && page && page.orgs_base) {
+            window.history.pushState({}, '', page.orgs_base + encodeURIComponent(point.customdata));
+            window.dispatchEvent(new PopStateEvent('popstate', {state: {clusterObservatoryClick: true}}));
+            return null;
+        }
+        return window.dash_clientside.map.open_region(clickData, page);
+    }""",
     Output(ids.GRAPH, "clickData"),
     Input(ids.GRAPH, "clickData"), State(ids.STATE, "data"),
     prevent_initial_call=True,

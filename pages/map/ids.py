@@ -8,6 +8,7 @@ START_YEAR = "map-start-year"
 RULES = "map-rules"
 DENOMINATOR = "map-denominator"
 CREG = "map-creg"                    # custom region drawn on the map ("" = none)
+ORGS = "map-orgs"                    # switch: the cluster organisations layer (orgs=on)
 GRAPH = "map-graph"
 TABLE = "map-table"                  # the table's box; the grid inside has id {"type": TABLE_GRID, "view": <query>}
 TABLE_GRID = "map-table-grid"

@@ -1,4 +1,5 @@
-"""Map explorer (/map): labelled pickers, the choropleth, notes and source, a sortable table with CSV.
+"""Map explorer (/map): labelled pickers, the choropleth (with the cluster organisations layer behind
+the "Cluster organisations" switch, ``orgs=on``), notes and source, a sortable table with CSV.
 
 ``layout(**query)`` restores the exact view from the address (``components.routes.MAP``); bad
 values fall back to defaults and are listed in a visible note. The first render carries the full
@@ -28,10 +29,13 @@ def picker_category(state: dict) -> str:
     return CCAT_PREFIX + state["ccat"] if state["category"] == CUSTOM and state.get("ccat") else state["category"]
 
 
-def query_from_pickers(dataset, level, category, metric, year, start_year, rules, denominator, creg) -> dict:
-    """The query a set of picker values stands for (parsed with ``MAP`` like any address)."""
+def query_from_pickers(dataset, level, category, metric, year, start_year, rules, denominator, creg,
+                       orgs=None) -> dict:
+    """The query a set of picker values stands for (parsed with ``MAP`` like any address); ``orgs``
+    is the organisations switch (True = ``orgs=on``)."""
     q = {"dataset": dataset, "level": level, "category": category, "metric": metric, "year": year,
-         "start_year": start_year, "rules": rules, "denominator": denominator, "creg": creg or None}
+         "start_year": start_year, "rules": rules, "denominator": denominator, "creg": creg or None,
+         "orgs": "on" if orgs is True or orgs == "on" else None}
     if isinstance(category, str) and category.startswith(CCAT_PREFIX):
         q["category"], q["ccat"] = CUSTOM, category[len(CCAT_PREFIX):]
     return {k: v for k, v in q.items() if v not in (None, "")}
@@ -112,19 +116,26 @@ def controls(state: dict) -> html.Div:
         field("LQ denominator", select(ids.DENOMINATOR, denominator_options(), state["denominator"]), ids.DENOMINATOR),
         field("Custom region (outlined)", select(ids.CREG, creg_options(ds, state.get("creg")), state.get("creg") or ""),
               ids.CREG, "Define one under “Build your own”."),
+        html.Div([
+            dbc.Switch(id=ids.ORGS, label="Cluster organisations", value=state.get("orgs") == "on",
+                       label_class_name="fw-semibold small", class_name="mb-0"),
+            dbc.FormText("Bubbles: the organisations located in each region.", className="d-block"),
+        ], className="mb-2 map-field"),
     ], className="map-controls", role="group", **{"aria-label": "Map settings"})
 
 
 def page_data(state: dict) -> dict:
-    """What the page keeps about the figure shown (``map-state``): its geometry, its state and
-    the parts of a region profile's address (for clicks on the map)."""
+    """What the page keeps about the figure shown (``map-state``): its geometry, its state (the
+    organisations layer included) and the parts of a region profile's and of the organisations
+    directory's address (for clicks on the map)."""
     query = REGION.query({"year": state["year"], "rules": state["rules"], "denominator": state["denominator"],
                           "start_year": state["start_year"] if state["metric"] == "growth" else None})
     base = REGION.href(dataset=state["dataset"], region_id="REGION").split("REGION")[0]
     custom = REGION.href(dataset=state["dataset"], region_id=CUSTOM, year=state["year"], rules=state["rules"],
                          denominator=state["denominator"], creg=state["creg"]) if state.get("creg") else None
     return {"geo": f"{state['dataset']}/{state['level']}", "state": state, "region_base": base,
-            "region_query": query, "custom_href": custom}
+            "region_query": query, "custom_href": custom,
+            "orgs_base": ch.directory_href(dataset=state["dataset"]) + "&region="}
 
 
 def filename(state: dict) -> str:

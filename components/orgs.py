@@ -12,6 +12,9 @@ from components.routes import ORGANISATION, ORGANISATIONS, REGION
 from components.tables import col, md_link, records
 
 UNKNOWN = "region unknown"
+# wrapped grid cells with a text line height (the grid's default is the 42 px row height)
+WRAP = {"wrapText": True, "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.45", "paddingTop": "9px", "paddingBottom": "9px"}}
 CSV_COLUMNS = ["id", "name", "dataset", "country", "region_id", "region_name", "city", "categories",
                "category_names", "ecosystem", "ecosystem_name", "type", "website", "locate_status", "locate_method",
                "source", "source_updated"]

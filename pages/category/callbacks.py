@@ -1,5 +1,5 @@
 """Callbacks of the category profile: top regions (chart and table), LQ map, member industries,
-subclusters, related categories, their CSV downloads and the address.
+subclusters, related categories, their CSV downloads (and the organisations' CSV) and the address.
 
 Numbers come from ``analytics.serving.views.level_table`` (the dataset's default star rules and LQ
 denominator; the custom category and custom region of the link included), drawn by
@@ -20,6 +20,7 @@ from components.tables import col, md_link, records, send_credit_csv
 from components.url_state import register_writer
 from pages.category import figures as cf
 from pages.category import ids
+from pages.category import organisations as category_orgs
 from pages.category.layout import RELATEDNESS_CREDIT, SUBCLUSTER_CREDIT, has_subclusters, related_frame
 
 
@@ -158,6 +159,18 @@ def download_subclusters(n_clicks, year, level, context):
     if not n_clicks:
         return no_update
     return category_csv("subclusters", context, year, level)
+
+
+@callback(
+    Output(ids.ORGS_DOWNLOAD, "data"),
+    inputs={"n_clicks": Input(ids.ORGS_DOWNLOAD_BTN, "n_clicks"), "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_organisations(n_clicks, context):
+    """The CSV of "Organisations working in this category" (``organisations.py``)."""
+    if not n_clicks:
+        return no_update
+    return category_orgs.csv_payload(context)
 
 
 register_writer(ids.PREFIX)

@@ -4,7 +4,8 @@ Checks the path (unknown dataset or category → a message with the list of cate
 ``category_id=custom`` with ``ccat=Name=codes`` is a custom category), parses the query with
 ``components.routes.CATEGORY`` and lays out the slots ``callbacks.py`` fills: top regions (chart
 and table; a custom region of the link ranked among them), the LQ map, member industries, US
-subclusters and related categories, each with a CSV download.
+subclusters and related categories, each with a CSV download; and, drawn here once (it does not
+depend on the year or level), the organisations working in the category (``organisations.py``).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from components.routes import BUILD, CATEGORY, CUSTOM, MAP, METHODOLOGY
 from components.tables import col, grid, md_link, records
 from components.url_state import url_store
 from pages.category import ids
+from pages.category import organisations as category_orgs
 from pages.category.figures import MAP_HEIGHT, TOP_CHART_HEIGHT
 
 RELATEDNESS_CREDIT = ("US 2014 relatedness (Delgado, Porter & Stern 2016): Delgado, M., Porter, M. E. & Stern, S. "
@@ -139,6 +141,7 @@ def layout(**kwargs):
                 lg=6, className="mb-4"),
         ]),
         _subclusters_section(dataset, category_id) if subs else None,
+        category_orgs.section(context),
         dcc.Download(id=ids.DOWNLOAD),
     ], className="category-page")
 

@@ -1,4 +1,5 @@
-"""Callbacks of the region profile: key figures, portfolio, bubble chart, timeline, CSV, the address.
+"""Callbacks of the region profile: key figures, portfolio, bubble chart, timeline, CSVs (the
+portfolio's and the cluster organisations'), the address.
 
 Every number comes from ``analytics.serving.views`` (the same functions as the map, compare and
 the CLI); this module formats and draws them. The chosen settings go back into the address
@@ -23,6 +24,7 @@ from components.tables import col, grid, md_link, records, send_credit_csv
 from components.url_state import register_writer
 from pages.region import figures as rf
 from pages.region import ids
+from pages.region import organisations as region_orgs
 
 SETTINGS = {"year": Input(ids.YEAR, "value"), "start_year": Input(ids.START_YEAR, "value"),
             "rules": Input(ids.RULES, "value"), "denominator": Input(ids.DENOMINATOR, "value")}
@@ -269,6 +271,18 @@ def download_portfolio(n_clicks, year, start_year, rules, denominator, context):
     if not n_clicks:
         return no_update
     return portfolio_csv(context, year, start_year, rules, denominator)
+
+
+@callback(
+    Output(ids.ORGS_DOWNLOAD, "data"),
+    inputs={"n_clicks": Input(ids.ORGS_DOWNLOAD_BTN, "n_clicks"), "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_organisations(n_clicks, context):
+    """The CSV of "Cluster organisations in this region" (``organisations.py``)."""
+    if not n_clicks:
+        return no_update
+    return region_orgs.csv_payload(context)
 
 
 register_writer(ids.PREFIX)

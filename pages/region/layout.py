@@ -5,7 +5,8 @@ the map; ``region_id=custom`` with ``creg=Name=ID+ID`` is a custom region) and p
 with ``components.routes.REGION`` (bad values: a visible note and the default), then lays out
 the controls and the slots ``callbacks.py`` fills: key figures with ranks, the cluster portfolio
 (custom categories of the link and of the library included; CSV), the bubble chart, employment
-over time, diversification opportunities.
+over time, diversification opportunities; and, drawn here once (it does not depend on the
+settings), the cluster organisations located in the region (``organisations.py``).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from components.routes import BUILD, CUSTOM, METHODOLOGY, REGION
 from components.tables import grid
 from components.url_state import url_store
 from pages.region import ids
+from pages.region import organisations as region_orgs
 from pages.region.figures import BUBBLE_HEIGHT, TIMELINE_HEIGHT
 
 
@@ -108,6 +110,7 @@ def layout(**kwargs):
             ]),
             _children_links(dataset, children),
         ]),
+        region_orgs.section(context),
     ], className="region-page")
 
 

@@ -300,6 +300,10 @@ def test_category_section_by_region_and_custom_categories(dash_app, organisation
         grid = _find(layout(dataset="eu", category_id="automotive"), ids.ORGS_GRID)
         expected = orgs.category_organisations("eu", "automotive")
         assert len(grid.rowData) == len(expected) > 0
+        eu = orgs.frame()[orgs.frame()["dataset"] == "eu"]
+        no_cat = int((eu["categories"].fillna("") == "").sum())
+        assert no_cat > 0 and f"{no_cat:,} of the {len(eu):,} organisations of this dataset have no category" in \
+            json.dumps(layout(dataset="eu", category_id="automotive").to_plotly_json(), default=str)
         linked = [r["region"] for r in grid.rowData if r["region"].startswith("[")]
         # a region the statistics profile links to its profile, one they lack (e.g. TR) to the directory
         known = set(get_store("eu").regions["region_id"])

@@ -77,6 +77,19 @@ def _custom_note(context: dict) -> str | None:
     return text + "."
 
 
+def uncategorised_note(dataset: str) -> str:
+    """Why some organisations of the dataset are in no category's list (those that name no
+    ecosystem, or one with no category): an empty string when every one has a category."""
+    df = orgs.frame()
+    df = df[df["dataset"] == dataset]
+    n = int((df["categories"].fillna("") == "").sum())
+    if not n:
+        return ""
+    return (f" {n:,} of the {len(df):,} organisations of this dataset have no category (the source names no "
+            "ecosystem for them, or one no cluster category describes), so no category lists them; "
+            "the directory has them all.")
+
+
 def section(context: dict) -> html.Section:
     """The section: heading with the CSV button, a note, the grid (or why it is empty), the source."""
     dataset = context["dataset"]
@@ -99,7 +112,7 @@ def section(context: dict) -> html.Section:
         unknown = int(df["region_id"].isna().sum())
         count = (f"{len(df):,} cluster organisation{'' if len(df) == 1 else 's'} work in this category, by region"
                  + (f" ({unknown:,} with region unknown, listed last)" if unknown else "") + ".")
-        note = count + (" " + note if note else "")
+        note = count + (" " + note if note else "") + uncategorised_note(dataset)
     return html.Section([
         html.Div([
             html.H2("Organisations working in this category", className="h4 mb-0"),

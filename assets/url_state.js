@@ -26,11 +26,26 @@
         return same;
     }
 
+    // the page of a path: its first segment after the app's prefix ("map" of /map, "region" of
+    // /region/eu/DE11, also under a prefix such as /app/)
+    function pageOf(pathname) {
+        var prefix = '/';
+        try {
+            prefix = JSON.parse(document.getElementById('_dash-config').textContent).requests_pathname_prefix || '/';
+        } catch (e) { /* no config: the root */ }
+        var p = String(pathname);
+        if (p.indexOf(prefix) === 0) { p = p.slice(prefix.length); }
+        return p.replace(/^\/+/, '').split('/')[0].toLowerCase();
+    }
+
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.url_state = {
-        write: function (query) {
+        write: function (query, path) {
             var nu = window.dash_clientside.no_update;
             if (query === null || query === undefined) { return nu; }
+            // a page's query that arrives once the visitor is on another page (back pressed while
+            // its callback ran) is not written onto that page's address
+            if (path && pageOf(path) !== pageOf(window.location.pathname)) { return nu; }
             var url = window.location.pathname + query + window.location.hash;
             var current = window.location.pathname + window.location.search + window.location.hash;
             if (url === current) { return query; }

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import ClientsideFunction, Input, Output, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 
 class ParamError(ValueError):
@@ -245,7 +245,9 @@ def shorten(value, limit: int = 80) -> str:
 
 def url_store(prefix: str, route: Route, values: dict) -> list:
     """What a page's layout carries for its address: ``<prefix>-url`` (the canonical query the
-    writer puts into the address bar), ``<prefix>-url-written`` (the writer's output) and a marker
+    writer puts into the address bar), ``<prefix>-url-written`` (the writer's output), ``<prefix>-url-path``
+    (the page's path: a query that arrives after the visitor has left the page is not written onto
+    another page's address) and a marker
     naming the page's path, so going back or forward to another state of the same page renders
     it anew from the address (``assets/url_state.js``)."""
     import dash
@@ -255,7 +257,7 @@ def url_store(prefix: str, route: Route, values: dict) -> list:
     except Exception:  # noqa: BLE001 - no app (a script)
         path = route.pathname(values)
     return [dcc.Store(id=f"{prefix}-url", data=route.query(values)), dcc.Store(id=f"{prefix}-url-written"),
-            html.Div(hidden=True, **{"data-url-page": path})]
+            dcc.Store(id=f"{prefix}-url-path", data=path), html.Div(hidden=True, **{"data-url-page": path})]
 
 
 def pop_store(prefix: str, path_pattern: str) -> list:
@@ -271,5 +273,5 @@ def register_writer(prefix: str) -> None:
     clientside_callback(
         ClientsideFunction(namespace="url_state", function_name="write"),
         Output(f"{prefix}-url-written", "data"),
-        Input(f"{prefix}-url", "data"),
+        Input(f"{prefix}-url", "data"), State(f"{prefix}-url-path", "data"),
     )

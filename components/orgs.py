@@ -128,3 +128,27 @@ def documents_block(region_id: str | None = None, category_id: str | None = None
     return html.Div([head, html.Ul(items, className="list-unstyled mb-1"), more,
                      dbc.Badge(f"{len(docs):,} document{'s' if len(docs) != 1 else ''}", color="light",
                                text_color="dark")])
+
+
+def profile_section(ids, title: str, dataset: str, intro, body, empty: bool, documents):
+    """The organisations section of a profile page (``ids``: the page's ids module, with ORGS,
+    ORGS_DOWNLOAD_BTN and ORGS_DOWNLOAD): heading with the CSV button (disabled when ``empty``),
+    the intro line, the grid or its empty state, the source, then the page's "Cases and reports"."""
+    import dash_bootstrap_components as dbc
+    from dash import dcc, html
+
+    from components.figures import source_line
+
+    return html.Section([
+        html.Div([
+            html.H2(title, className="h4 mb-0"),
+            dbc.Button("Download CSV", id=ids.ORGS_DOWNLOAD_BTN, color="primary", outline=True, size="sm",
+                       disabled=empty),
+        ], className="d-flex justify-content-between align-items-center mb-1"),
+        html.P(intro, className="small text-muted mb-2") if intro else None,
+        body,
+        dcc.Download(id=ids.ORGS_DOWNLOAD),
+        source_line(orgs.SOURCES.get(dataset, "")),
+        html.H3("Cases and reports", className="h5 mt-3"),
+        documents,
+    ], id=ids.ORGS, className="mb-4")

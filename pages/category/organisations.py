@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 
-import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from analytics.serving import organisations as orgs
 from analytics.serving import views
 from components.choropleth import directory_href
-from components.figures import source_line
-from components.orgs import WRAP, category_text, documents_block, org_href, region_link
+from components.orgs import WRAP, category_text, documents_block, org_href, profile_section, region_link
 from components.tables import col, grid, md_link, records, send_credit_csv
 from pages.category import ids
 
@@ -113,21 +111,11 @@ def section(context: dict) -> html.Section:
         count = (f"{len(df):,} cluster organisation{'' if len(df) == 1 else 's'} work in this category, by region"
                  + (f" ({unknown:,} with region unknown, listed last)" if unknown else "") + ".")
         note = count + (" " + note if note else "") + uncategorised_note(dataset)
-    return html.Section([
-        html.Div([
-            html.H2("Organisations working in this category", className="h4 mb-0"),
-            dbc.Button("Download CSV", id=ids.ORGS_DOWNLOAD_BTN, color="primary", outline=True, size="sm",
-                       disabled=df is None or df.empty),
-        ], className="d-flex justify-content-between align-items-center mb-1"),
-        html.P(note, className="small text-muted mb-2") if note else None,
-        body,
-        dcc.Download(id=ids.ORGS_DOWNLOAD),
-        source_line(orgs.SOURCES.get(dataset, "")),
-        html.H3("Cases and reports", className="h5 mt-3"),
-        documents_block(category_id=context["category_id"], what="category") if not context.get("ccat") else html.P(
-            "Library documents are tagged to standard categories: open a member category's profile for its cases "
-            "and reports.", className="small text-muted"),
-    ], id=ids.ORGS, className="mb-4")
+    documents = documents_block(category_id=context["category_id"], what="category") if not context.get("ccat") \
+        else html.P("Library documents are tagged to standard categories: open a member category's profile for "
+                    "its cases and reports.", className="small text-muted")
+    return profile_section(ids, "Organisations working in this category", dataset, note, body,
+                           df is None or df.empty, documents)
 
 
 def csv_payload(context: dict) -> dict:

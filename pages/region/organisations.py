@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import logging
 
-import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from analytics.serving import organisations as orgs
 from analytics.serving import views
 from components.choropleth import directory_href
-from components.figures import source_line
 from components.messages import join
-from components.orgs import WRAP, category_text, documents_block, org_href
+from components.orgs import WRAP, category_text, documents_block, org_href, profile_section
 from components.tables import col, grid, md_link, records, send_credit_csv
 from pages.region import ids
 
@@ -108,24 +106,13 @@ def section(context: dict) -> html.Section:
         body = grid(ids.ORGS_GRID, rows, cols, page_size=10)
         where = "its members" if context.get("creg") else (
             "its regions" if several_regions(context) else "the region")
-        intro = html.P(f"{len(df):,} cluster organisation{'' if len(df) == 1 else 's'} located in {where} "
-                       "(from the city of their address); click a name for the organisation's page.",
-                       className="small text-muted mb-2")
-    return html.Section([
-        html.Div([
-            html.H2("Cluster organisations in this region", className="h4 mb-0"),
-            dbc.Button("Download CSV", id=ids.ORGS_DOWNLOAD_BTN, color="primary", outline=True, size="sm",
-                       disabled=df is None or df.empty),
-        ], className="d-flex justify-content-between align-items-center mb-2"),
-        intro,
-        body,
-        dcc.Download(id=ids.ORGS_DOWNLOAD),
-        source_line(orgs.SOURCES.get(dataset, "")),
-        html.H3("Cases and reports", className="h5 mt-3"),
-        documents_block(region_id=context["region_id"], what="region") if not context.get("creg") else html.P(
-            "Library documents are tagged to standard regions: open a member region's profile for its cases "
-            "and reports.", className="small text-muted"),
-    ], id=ids.ORGS, className="mb-4")
+        intro = (f"{len(df):,} cluster organisation{'' if len(df) == 1 else 's'} located in {where} "
+                 "(from the city of their address); click a name for the organisation's page.")
+    documents = documents_block(region_id=context["region_id"], what="region") if not context.get("creg") else html.P(
+        "Library documents are tagged to standard regions: open a member region's profile for its cases "
+        "and reports.", className="small text-muted")
+    return profile_section(ids, "Cluster organisations in this region", dataset, intro, body,
+                           df is None or df.empty, documents)
 
 
 def csv_payload(context: dict) -> dict:

@@ -73,10 +73,11 @@ def one_sentence(message: str) -> bool:
 
 
 def same(a: pd.Series, b: pd.Series) -> bool:
-    """Exactly equal values (NaN = NaN), whatever the dtype (bool/Int8/float)."""
+    """Equal values (NaN = NaN), whatever the dtype (bool/Int8/float), up to the last bits of a
+    float sum taken in another order (imputed US cells are fractional persons): rtol 1e-12."""
     a = pd.Series(a).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     b = pd.Series(b).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    return bool(np.array_equal(a, b, equal_nan=True))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=0.0, equal_nan=True))
 
 
 # --- combination rules ---------------------------------------------------------------------

@@ -330,3 +330,16 @@ def test_expected_change_against_the_whole_area_when_no_nation_given(metrics):
 def test_growth_needs_end_after_start(metrics, start, end):
     with pytest.raises(ValueError, match="must be after"):
         growth(metrics, start, end, NATION)
+
+
+def test_ratios_do_not_depend_on_summation_order():
+    # 0.1 + 0.2 + 0.3 summed in two orders differ in the last bit; an LQ built from either is
+    # the same number, so LQ ≥ 1 and percentile ranks cannot flip on float noise
+    from analytics.metrics.core import _significant
+    a, b = (0.1 + 0.2) + 0.3, 0.1 + (0.2 + 0.3)
+    assert a != b
+    assert _significant(np.array([a / 0.6]), 12)[0] == _significant(np.array([b / 0.6]), 12)[0] == 1.0
+    x = np.array([1.23456789012345e-7, -2.5, 0.0, np.nan, np.inf])
+    out = _significant(x, 12)
+    assert out[0] == pytest.approx(1.23456789012e-7, rel=1e-15) and out[1] == -2.5 and out[2] == 0.0
+    assert np.isnan(out[3]) and np.isinf(out[4])

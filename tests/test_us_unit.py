@@ -836,11 +836,13 @@ def test_tiny_build_state_totals_are_the_all_industries_rows(tiny_us):
 def test_tiny_build_ea_given_only_when_every_member_county_has_data(tiny_us):
     ea, et = tiny_us["facts"]["ea"], tiny_us["totals"]["ea"]
     # EA001 = 53033 + 53061: 336411 40000 + 45000 = 85000 (22 establishments);
-    # 336111 700 + withheld → 700 with one missing child
+    # 336111: 700 + 53061 withheld. WA publishes 1200 for 336111 with 5 establishments, all of
+    # them in the two counties (2 + 3): the state's remainder 1200 − 700 = 500 goes to 53061
+    # (imputed) → 1200, imputed, no missing child
     r = _row(ea, "2017:336411", "EA001", 2017)
     assert r["employment"] == 85000 and r["units"] == 22 and r["missing_children"] == 0
     r = _row(ea, "2017:336111", "EA001", 2017)
-    assert r["employment"] == 700 and r["missing_children"] == 1
+    assert r["employment"] == 1200 and r["missing_children"] == 0 and bool(r["employment_imputed"])
     assert et.set_index("region_id").loc["EA001", "total"] == 1_600_000  # 1,300,000 + 300,000
     # EA002 has 53063 (800) but 26163 has no county data: no partial figure at all
     assert "EA002" not in set(ea["region_id"]) and "EA002" not in set(et["region_id"])

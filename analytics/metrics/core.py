@@ -78,12 +78,25 @@ def compute_metrics(
     cf["lq_type"] = (emp / type_total.where(type_total > 0)) / (
         cf["bench_employment"] / bench_type.where(bench_type > 0)
     )
+    # ratios to 12 significant digits: the same category summed in another order (a custom copy,
+    # a custom region) gives the same ratio to the last bit, so thresholds such as LQ ≥ 1 and
+    # percentile ranks never flip on float noise
+    for col in ("rel_wage", "size_share", "focus", "lq_total", "lq_type"):
+        cf[col] = _significant(cf[col].to_numpy(dtype=float), 12)
     keep = [
         "region_id", "year", "category_id", "category_name", "category_type", "employment",
         "employment_imputed", "missing_parts", "units", "payroll", "avg_wage", "rel_wage",
         "size_share", "focus", "lq_total", "lq_type",
     ]
     return cf[keep]
+
+
+def _significant(x: np.ndarray, digits: int) -> np.ndarray:
+    """``x`` rounded to ``digits`` significant digits (NaN, inf and 0 unchanged)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = np.isfinite(x) & (x != 0)
+        scale = np.where(ok, 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(ok, x, 1.0))))), 1.0)
+        return np.where(ok, np.round(x * scale) / scale, x)
 
 
 def add_ranks(metrics: pd.DataFrame, cols: tuple[str, ...] = ("employment", "lq_total", "lq_type", "size_share", "focus")) -> pd.DataFrame:

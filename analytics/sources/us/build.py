@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.sources.geometry import feature_collection, light_feature, topo_features
+from analytics.sources.us import imputation
 from analytics.sources.us import sources as src
 
 LEVELS = ("state", "county", "ea", "nation")
@@ -45,8 +46,10 @@ def build_us(raw: Path, imap: pd.DataFrame, progress=print) -> dict:
     src.check_inputs(raw)
     progress("us: reading County Business Patterns (states 2000–2011, 2017–2021; counties 2017–2021)")
     s_old, t_old = src.read_state_old(raw)
-    s_new, t_new = src.read_state_new(raw)
-    c_new, tc_new = src.read_county_new(raw)
+    progress("us: imputing withheld 2017+ cells within the NAICS hierarchy and county → state")
+    s_raw, c_raw, imputation_report = imputation.impute(src.read_state_new_raw(raw), src.read_county_new_raw(raw))
+    s_new, t_new = src.format_state_new(s_raw)
+    c_new, tc_new = src.format_county_new(c_raw)
     regions, ea_members = src.read_regions(raw)
     known = set(imap["industry"])
     state = pd.concat([s_old, s_new], ignore_index=True)
@@ -78,6 +81,7 @@ def build_us(raw: Path, imap: pd.DataFrame, progress=print) -> dict:
             f["missing_children"] = 0
     totals = {"state": state_totals, "county": county_totals, "ea": ea_totals, "nation": nation_totals}
     quality = _quality(facts, totals, regions, ea_cov, imap, known, ea_members)
+    quality["imputation_2017"] = imputation_report
     return {"facts": facts, "totals": totals, "regions": regions, "quality": quality, "ea_members": ea_members}
 
 
@@ -100,12 +104,20 @@ def _quality(facts, totals, regions, ea_cov, imap, known, ea_members) -> dict:
     by_year = in_clusters.groupby("year")
     imputed_share = (in_clusters["employment"].where(in_clusters["employment_imputed"]).groupby(in_clusters["year"]).sum()
                      / by_year["employment"].sum())
-    withheld = in_clusters["employment"].isna()
+    # 2017+: withheld = a published 0 with establishments (imputed or, where no margin bounds it, missing)
+    withheld = in_clusters["employment_flag"].astype(str).str.startswith("withheld")
     withheld_cells = withheld.groupby(in_clusters["year"]).sum()
+    left_missing = (withheld & in_clusters["employment"].isna()).groupby(in_clusters["year"]).sum()
     withheld_units = in_clusters["units"].where(withheld).groupby(in_clusters["year"]).sum() / by_year["units"].sum()
     cluster_cover = by_year["employment"].sum() / totals["state"].groupby("year")["total"].sum()
+    by_level = {}
+    for level, f in facts.items():
+        fi = f[f["industry"].isin(known)]
+        share = (fi["employment"].where(fi["employment_imputed"]).groupby(fi["year"]).sum()
+                 / fi["employment"].groupby(fi["year"]).sum())
+        by_level[level] = {int(y): float(v) for y, v in share.items()}
     co_in = co[co["industry"].isin(known)]
-    co_withheld = co_in["employment"].isna().groupby(co_in["year"]).mean()
+    co_withheld = co_in["employment_flag"].astype(str).str.startswith("withheld").groupby(co_in["year"]).mean()
     state_ids = regions.loc[regions["level"] == "state"]
     county_states = sorted({c[:2] for c in co["region_id"].unique()})
     names = state_ids.set_index("region_id")["name"]
@@ -131,15 +143,21 @@ def _quality(facts, totals, regions, ea_cov, imap, known, ea_members) -> dict:
             for r, row in ea_missing.iterrows()
         ],
         "imputed_share": {int(y): float(v) for y, v in imputed_share.items()},
+        "imputed_share_by_level": by_level,
         "withheld_cells_state": {int(y): int(v) for y, v in withheld_cells.items()},
+        "withheld_left_missing_state": {int(y): int(v) for y, v in left_missing.items()},
         "withheld_establishment_share_state": {int(y): float(v) for y, v in withheld_units.items()},
         "withheld_cell_share_county": {int(y): float(v) for y, v in co_withheld.items()},
         "cluster_employment_coverage": {int(y): float(v) for y, v in cluster_cover.items()},
         "notes": [
             "2000–2011: withheld state cells estimated at the midpoint of their CBP employment size class "
             "(flagged imputed); payroll of those cells is missing.",
-            "2017–2021: a published 0 with establishments > 0 is withheld and treated as missing; cells with "
-            "fewer than 3 establishments are absent from CBP. County sums therefore fall short of state totals.",
+            "2017–2021: a published 0 with establishments > 0 is withheld. Withheld cells are imputed within the "
+            "NAICS hierarchy (2- to 6-digit) and, for counties, within their state (iterative proportional "
+            "fitting: each parent's remainder over its withheld children in proportion to establishments × the "
+            "industry's typical size; docs/US_IMPUTATION.md) and flagged imputed; their payroll is missing. A "
+            "withheld cell no published parent bounds stays missing. Cells with fewer than 3 establishments are "
+            "absent from CBP (not published), so county sums still fall short of state totals.",
             "DC is missing from the 2017–2021 state file; the nation for those years is the 50 states.",
             "No CBP state data for 2012–2016 in the source: growth across the NAICS vintage break (2011→2017) is "
             "computed from cluster totals, never from individual industries.",

@@ -4,8 +4,10 @@ CBP suppression (PROVENANCE.md, METHODOLOGY.md §5):
 * 2000–2011 (state): a withheld cell has ``emp = 0`` and a size-class letter A–M. Its
   employment is estimated as the midpoint of the class range (M: its lower bound) and
   flagged ``employment_imputed``; its payroll is missing.
-* 2017+ (state and county): a published 0 with establishments > 0 is withheld → missing
-  (NaN), not zero; cells with fewer than 3 establishments are absent altogether.
+* 2017+ (state and county): a published 0 with establishments > 0 is withheld, never zero.
+  The build imputes it within the NAICS hierarchy and the county → state geography
+  (``imputation.py``; flagged ``employment_imputed``, payroll missing); a withheld cell no
+  margin bounds stays missing. Cells with fewer than 3 establishments are absent altogether.
 Region totals come from the all-industries row (``------`` / ``00``).
 """
 from __future__ import annotations
@@ -155,25 +157,33 @@ def read_state_old(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _new_format(df: pd.DataFrame, region_col: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Facts (6-digit rows) and totals (``00``) of a 2017+ frame. With an ``imputed`` column (from
+    ``imputation.impute``) withheld cells carry their imputed employment; without, they are NaN."""
     df = df.copy()
     df["naics2017"] = df["naics2017"].astype(str)
+    if "imputed" not in df.columns:
+        df["imputed"] = False
+        df["emp"] = df["emp"].astype(float).where(~((df["emp"] == 0) & (df["estab"] > 0)))
+    df["withheld"] = df["emp"].isna() | df["imputed"]
+    df["emp_out"] = df["emp"].astype(float)  # imputed where withheld and bounded, else NaN
+    df["pay_out"] = (df["payann_k"].astype(float) * 1000.0).where(~df["withheld"])  # never imputed
     six = df[df["naics2017"].str.fullmatch(r"\d{6}")]
-    withheld = (six["emp"] == 0) & (six["estab"] > 0)
+    withheld = six["withheld"]
     facts = pd.DataFrame({
         "region_id": six[region_col].to_numpy(),
         "industry": ("2017:" + six["naics2017"]).to_numpy(),
         "year": six["year"].astype(int).to_numpy(),
-        "employment": six["emp"].astype(float).where(~withheld).to_numpy(),
-        "employment_imputed": False,
-        "employment_flag": np.where(withheld, "withheld", ""),
-        "payroll": (six["payann_k"].astype(float) * 1000.0).where(~withheld).to_numpy(),
+        "employment": six["emp_out"].to_numpy(),
+        "employment_imputed": six["imputed"].to_numpy(dtype=bool),
+        "employment_flag": np.where(six["imputed"], "withheld, imputed", np.where(withheld, "withheld", "")),
+        "payroll": six["pay_out"].to_numpy(),
         "units": six["estab"].astype(float).to_numpy(),
     })
     tot = df[df["naics2017"] == "00"]
     totals = pd.DataFrame({"region_id": tot[region_col].to_numpy(), "year": tot["year"].astype(int).to_numpy(),
-                           "total": tot["emp"].astype(float).to_numpy(),
+                           "total": tot["emp_out"].to_numpy(),
                            "total_units": tot["estab"].astype(float).to_numpy(),
-                           "total_payroll": tot["payann_k"].astype(float).to_numpy() * 1000.0})
+                           "total_payroll": tot["pay_out"].to_numpy()})
     return facts, totals
 
 
@@ -189,12 +199,30 @@ def _read_new(raw: Path, rel: str, region_col: str, width: int, api_glob: str) -
     return df
 
 
+def read_state_new_raw(raw: Path) -> pd.DataFrame:
+    """2017+ state rows at every NAICS depth (``00``, sectors, 3- to 6-digit), as published."""
+    return _read_new(raw, STATE_NEW, "state_fips", 2, "cbp_state_*.csv.gz")
+
+
+def read_county_new_raw(raw: Path) -> pd.DataFrame:
+    return _read_new(raw, COUNTY_NEW, "county_fips", 5, "cbp_county_*.csv.gz")
+
+
+def format_state_new(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _new_format(df, "state_fips")
+
+
+def format_county_new(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _new_format(df, "county_fips")
+
+
 def read_state_new(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return _new_format(_read_new(raw, STATE_NEW, "state_fips", 2, "cbp_state_*.csv.gz"), "state_fips")
+    """State facts and totals as published (withheld cells missing, nothing imputed)."""
+    return format_state_new(read_state_new_raw(raw))
 
 
 def read_county_new(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return _new_format(_read_new(raw, COUNTY_NEW, "county_fips", 5, "cbp_county_*.csv.gz"), "county_fips")
+    return format_county_new(read_county_new_raw(raw))
 
 
 def read_regions(raw: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

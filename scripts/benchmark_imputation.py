@@ -106,6 +106,10 @@ def main(argv=None) -> int:
     counts["imputed_growth_adjusted"] = int(((adj - 1).abs() <= 0.05).sum())
     print(f"  imputed, divided by the all-industries ratio 2017/2018 ({g:.3f}): "
           f"{counts['imputed_growth_adjusted']} of {len(traded)} within ±5 %")
+    natural = {f"{y}/{y + 1}": int(((b[y] / b[y + 1] - 1).abs() <= 0.05).sum()) for y in (2018, 2019, 2020)}
+    counts["complete_years_within_5pct"] = natural
+    print("  reference, year-to-year change between years that withhold almost nothing: "
+          + ", ".join(f"{k} {v} of {len(traded)}" for k, v in natural.items()) + " within ±5 %")
     result["national_2017_vs_2018"] = counts
     for name, frame in (("left out", s_raw), ("imputed", s_imp)):
         six = frame[frame["naics2017"].astype(str).str.fullmatch(r"\d{6}")]

@@ -207,6 +207,12 @@ def _level_year(store, args) -> None:
             raise CliError(f"{name} {year}: {store.dataset} {args.level} has data for {_spans(years)}")
     if args.start_year is not None and args.start_year >= args.year:
         raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
+    if args.start_year is not None:
+        from analytics.metrics.growth import window_note
+
+        note = window_note(store.dataset, args.start_year, args.year)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
 
 
 def _regions(store, args) -> int:

@@ -35,6 +35,7 @@ from dash import Patch
 from plotly.colors import sample_colorscale
 from plotly.colors import sequential as seq
 
+from analytics.metrics.growth import no_growth_reason, window_note
 from analytics.metrics.stars import get_rules
 from analytics.serving import organisations as orgs
 from analytics.serving import views
@@ -350,11 +351,33 @@ def _trace_update(ds, level, cat, metric, year, start, rules, den, ccat, creg) -
     regions = {
         "z": scale.z, "zmin": scale.zmin, "zmax": scale.zmax, "zauto": False, "customdata": customdata,
         "hovertemplate": hover, "hovertemplatefallback": "no data", "colorscale": scale.colorscale,
-        "colorbar": _colourbar(info.title, scale),
+        "colorbar": _colourbar(info.title, scale), "showscale": bool(np.isfinite(values).any()),
         "meta": {"note": scale.note, "view": [ds, level, cat, metric, year, start, rules, den]
                  + ([ccat] if cat == CUSTOM else []) + ([creg] if creg else [])},
     }
-    return {"regions": regions, "custom": _custom_layer(state, full, info, steps, show_stars, n)}
+    return {"regions": regions, "custom": _custom_layer(state, full, info, steps, show_stars, n),
+            "message": growth_message(state)}
+
+
+def growth_message(state: dict) -> str:
+    """Why a growth map is empty (no valid start year), or the label of a window across a break;
+    '' otherwise."""
+    if state["metric"] != "growth":
+        return ""
+    ds, year, start = state["dataset"], state["year"], state.get("start_year")
+    if start is None or int(start) >= int(year):
+        return no_growth_reason(ds, get_store(ds).level_years(state["level"]), year, start)
+    return window_note(ds, start, year) or ""
+
+
+def _annotations(message: str) -> list[dict]:
+    """The growth message over the map (empty map) — nothing otherwise."""
+    if not message:
+        return []
+    return [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.98, "xanchor": "center",
+             "yanchor": "top", "showarrow": False, "align": "center", "width": 520,
+             "bgcolor": "rgba(255,255,255,0.92)", "bordercolor": "#6c757d", "borderwidth": 1, "borderpad": 8,
+             "font": {"size": 14, "color": "#2c3e50"}}]
 
 
 def _hover_row(value, rank, stext, flags, has_row, unpublished, info, steps, show_stars, np_text) -> list:
@@ -447,6 +470,7 @@ def full_figure(state: dict) -> dict:
         "clickmode": "event", "showlegend": False,
         # regions without a profile (never in the data): a click on them opens nothing (pages/map/callbacks.py)
         "meta": {"unlinked": unlinked_regions(ds, level)},
+        "annotations": _annotations(upd["message"]),
     }
     return {"data": [trace, custom_trace, orgs_trace(state)], "layout": layout}
 
@@ -482,6 +506,7 @@ def patch_figure(state: dict) -> Patch:
         p["data"][0][key] = value
     for key, value in upd["custom"].items():
         p["data"][1][key] = value
+    p["layout"]["annotations"] = _annotations(upd["message"])
     return p
 
 
@@ -506,6 +531,8 @@ def legend_note(state: dict) -> str:
     note = trace_update(state)["regions"]["meta"]["note"]
     if note:
         parts.append(note)
+    if growth_message(state):
+        parts.insert(0, growth_message(state))
     if state.get("orgs") == "on":
         parts.append(orgs_note(state))
     return " ".join(parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.metrics.growth import start_label
 from analytics.metrics.stars import RULE_SETS
 from components.labels import DENOMINATOR_LABELS
 
@@ -46,11 +47,12 @@ def year_options(years) -> list[dict]:
     return [{"label": str(y), "value": y} for y in years]
 
 
-def start_year_options(years, year, have=None) -> list[dict]:
-    """Start-year choices: years before ``year`` (those without data for the region disabled)."""
+def start_year_options(years, year, have=None, dataset: str | None = None) -> list[dict]:
+    """Start-year choices: years before ``year`` (those without data for the region disabled),
+    partial-coverage years and years across a series break marked as such."""
     have = set(years if have is None else have)
-    return [{"label": str(y) if y in have else f"{y} (no data)", "value": y, "disabled": y >= year or y not in have}
-            for y in years]
+    return [{"label": start_label(dataset, y, year) if y in have else f"{y} (no data)", "value": y,
+             "disabled": y >= year or y not in have} for y in years]
 
 
 def settings_controls(control_ids, years, year, start_options, start_year, rules, denominator) -> list:

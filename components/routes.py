@@ -69,10 +69,13 @@ def denominator_param() -> Param:
 
 def start_year_param(years, write=lambda _s: True) -> Param:
     """``start_year``: a year with data before ``year`` (``years(v)`` lists the candidates), the
-    one default (:func:`analytics.metrics.growth.default_start`), or ``none`` for no growth."""
+    one default (:func:`analytics.metrics.growth.default_start`: the first year of the end year's
+    continuous series), or ``none`` for no growth. A year across a series break is accepted when
+    asked for explicitly; the views label such a window."""
     return Param("start_year", kind="int", none="none", write=write,
                  choices=lambda v: [y for y in years(v) if v.get("year") is not None and y < v["year"]],
-                 default=lambda v: default_start(years(v), v["year"]) if v.get("year") is not None else None,
+                 default=lambda v: default_start(years(v), v["year"], v.get("dataset"))
+                 if v.get("year") is not None else None,
                  describe=lambda v: f"a year with data before {v.get('year')}")
 
 

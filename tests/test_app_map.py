@@ -310,7 +310,7 @@ def test_parse_and_query_round_trip(dash_app):
     assert MAP.query(state) == "?" + URL_LQ.split("?", 1)[1]
     state, notes = MAP.parse({"dataset": "eu", "level": "nuts9", "year": "abc", "start_year": "2015", "rules": "x",
                               "denominator": "y", "metric": "growth"})
-    assert state["level"] == "nuts2" and state["year"] == 2015 and state["start_year"] == 2011
+    assert state["level"] == "nuts2" and state["year"] == 2015 and state["start_year"] == 2008
     assert len(notes) == 5, notes
 
 

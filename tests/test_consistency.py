@@ -47,7 +47,7 @@ def test_cluster_strength_and_growth_agree_across_pages(dash_app, dataset, level
     store = get_store(dataset)
     rules, den = store.meta["default_rules"], store.meta["default_denominator"]
     years = store.level_years(level)
-    start = default_start(years, year)
+    start = default_start(years, year, dataset)
     regions = [rid for rid, _ in store.level_regions(level, year)]
     assert regions, f"no region with data in {dataset} {level} {year}"
 
@@ -108,7 +108,7 @@ def test_category_growth_agrees_across_pages(dash_app, dataset, level, year, cat
 
     store = get_store(dataset)
     rules, den = store.meta["default_rules"], store.meta["default_denominator"]
-    start = default_start(store.level_years(level), year)
+    start = default_start(store.level_years(level), year, dataset)
     from_cli = _cli("metrics", "--dataset", dataset, "--level", level, "--year", str(year), "--start-year",
                     str(start), "--category", category)
     state, _ = MAP.parse({"dataset": dataset, "level": level, "category": category, "metric": "growth",

@@ -5,8 +5,14 @@ otherwise: a missing value never becomes 0 % growth). Absolute change = E_end �
 Expected change (the national-share part of a shift-share) = E_start × g(nation, c), with g
 the category's growth over the regions of the same nation with data in both years;
 job creation against expected = actual change − expected change.
+
+Windows respect the series (``SERIES``): a view opens with the first year of the end year's
+continuous series; a window across a classification change or a gap, or from a partial-coverage
+year, is computed only when asked for, from cluster totals, and carries ``window_note``.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,14 +35,109 @@ def cagr(start, end, years: int):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def default_start(years, year: int) -> int | None:
-    """The start year a view opens with: about five years before ``year`` (the latest year with
-    data ≤ year − 4), else the earliest year with data before it; None when there is none."""
+@dataclass(frozen=True)
+class Series:
+    """A run of years with one classification and no gap, within which growth is comparable."""
+    first: int
+    last: int
+    label: str
+    partial: str = ""  # why the years are not comparable with the rest (never a default start)
+
+    def __contains__(self, year) -> bool:
+        return self.first <= int(year) <= self.last
+
+
+#: The continuous series of each dataset (PROVENANCE.md of each side, METHODOLOGY.md §5).
+#: US 2003–2011 spans the NAICS 2002 → 2007 revision; the 2014 benchmark definitions give the
+#: cluster codes per vintage, so cluster totals stay comparable there.
+SERIES = {
+    "us": (Series(2000, 2002, "CBP, NAICS 1997", partial="about 80 % of employment mapped to clusters"),
+           Series(2003, 2011, "CBP, NAICS 2002/2007"),
+           Series(2017, 2021, "CBP, NAICS 2017")),
+    "eu": (Series(2008, 2015, "Eurostat SBS, NACE Rev. 2"),),
+}
+
+
+def series_of(dataset: str | None, year) -> Series | None:
+    for s in SERIES.get(dataset or "", ()):
+        if int(year) in s:
+            return s
+    return None
+
+
+def default_start(years, year: int, dataset: str | None = None) -> int | None:
+    """The start year a view opens with: the first year with data of the continuous series that
+    holds ``year`` (US 2017 for 2018–2021, 2003 for 2004–2011; EU 2008 for 2009–2015); None when
+    ``year`` opens its series or lies in partial-coverage years. Without a known series
+    (``dataset`` None or unknown): about five years back, as before."""
     before = [int(y) for y in years if int(y) < int(year)]
+    series = series_of(dataset, year)
+    if series is not None:
+        if series.partial:
+            return None
+        inside = [y for y in before if y in series]
+        return inside[0] if inside else None
+    if dataset in SERIES:
+        return None
     if not before:
         return None
     near = [y for y in before if y <= int(year) - 4]
     return near[-1] if near else before[0]
+
+
+def window_note(dataset: str | None, start, end) -> str | None:
+    """Why a growth window is not like-for-like, or None when it lies within one series: it
+    crosses a classification change or a gap (computed from cluster totals only), or it starts
+    in a partial-coverage year."""
+    if start is None or end is None or dataset not in SERIES:
+        return None
+    a, b = series_of(dataset, start), series_of(dataset, end)
+    notes = []
+    if a is not None and a.partial:
+        notes.append(f"starts in {int(start)}, a partial-coverage year ({a.partial})")
+    if a is not None and b is not None and a != b:
+        run = [s for s in SERIES[dataset] if a.first <= s.first <= b.first]
+        breaks = []
+        for x, y in zip(run, run[1:]):
+            gap = f", no data {x.last + 1}–{y.first - 1}" if y.first - x.last > 1 else ""
+            breaks.append(f"{x.label} → {y.label}{gap}")
+        notes.append("crosses " + ("a series break" if len(breaks) == 1 else f"{len(breaks)} series breaks")
+                     + " (" + "; ".join(breaks) + ")")
+    if not notes:
+        return None
+    return f"Growth {int(start)}–{int(end)} " + " and ".join(notes) + ": computed from cluster totals, not like-for-like."
+
+
+def no_growth_reason(dataset: str | None, years, year, start=None) -> str:
+    """Why a growth view has nothing to show for ``year`` (no valid start year)."""
+    if start is not None and int(start) >= int(year):
+        return f"The start year {int(start)} is not before {int(year)}: pick an earlier start year."
+    before = [int(y) for y in years if int(y) < int(year)]
+    if not before:
+        return f"{int(year)} is the first year of the data: there is no earlier year to grow from."
+    s = series_of(dataset, year)
+    if s is not None and s.partial:
+        return (f"{int(year)} lies in the partial-coverage years {s.first}–{s.last} ({s.label}; {s.partial}), "
+                "not comparable with the "
+                "other years: no start year by default. Pick one to compute growth anyway (labelled).")
+    if s is not None and default_start(years, year, dataset) is not None:
+        return (f"No start year chosen: growth is not shown (within the series, "
+                f"{default_start(years, year, dataset)} is the default).")
+    if s is not None:
+        return (f"{int(year)} is the first year of its series ({s.label}, {s.first}–{s.last}): no start year by "
+                f"default. Pick one from {before[-1]} or earlier to compute growth across the break, from cluster "
+                "totals (labelled), or pick a later end year.")
+    return "No start year chosen: pick one to see growth."
+
+
+def start_label(dataset: str | None, year: int, end: int | None) -> str:
+    """A start-year option's label: the year, marked when it is partial or across a break."""
+    s = series_of(dataset, year)
+    if s is not None and s.partial:
+        return f"{year} (partial coverage)"
+    if end is not None and window_note(dataset, year, end):
+        return f"{year} (across a series break)"
+    return str(year)
 
 
 def growth(metrics: pd.DataFrame, start: int, end: int, nation_of: pd.Series | None = None) -> pd.DataFrame:

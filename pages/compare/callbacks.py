@@ -13,11 +13,13 @@ import math
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, html, no_update
 
+from analytics.metrics.growth import no_growth_reason, window_note
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import views
 from analytics.serving.formats import fmt_int
 from analytics.serving.store import get_store
 from components import ids as shell_ids
+from components.controls import start_year_options
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label
 from components.routes import ALL, CATEGORY, COMPARE, CUSTOM, REGION, TRADED
 from components.tables import col, md_link, records, send_credit_csv
@@ -190,7 +192,7 @@ def view_outputs(context: dict, peers, region, year, start_year, rules, denomina
     ui = dataset_ui(dataset)
     years = get_store(dataset).level_years(level)
     start = _start(year, start_year)
-    out = {"start_options": [{"label": str(y), "value": y, "disabled": y >= year} for y in years],
+    out = {"start_options": start_year_options(years, year, dataset=dataset),
            "url": COMPARE.query(url_state(context, peers, region, year, start_year, rules, denominator, category,
                                           basis))}
     focal_id, focal_name, members = focal_of(context, region)
@@ -213,9 +215,9 @@ def view_outputs(context: dict, peers, region, year, start_year, rules, denomina
                                             className="text-muted"),
                html.Small(f" and {n_peers:,} peer{'s' if n_peers != 1 else ''} · {lv} · {year}", className="text-muted")]
     msg = None
-    if start_year is not None and start is None:
-        msg = html.Div(f"The start year {start_year} is not before {year}: growth is not shown.",
-                       className="alert alert-info py-2 small")
+    if start is None or window_note(dataset, start, year):
+        msg = html.Div(no_growth_reason(dataset, years, year, start_year) if start is None
+                       else window_note(dataset, start, year), className="alert alert-info py-2 small")
     reg = views.region_comparison(dataset, level, year, rules, denominator, start, None if creg else region, creg,
                                   built, custom_peers)
     region_rows, region_columns = region_table(reg, context, year, start, ui)
@@ -322,6 +324,8 @@ def comparison_csv(context: dict, peers, region, year, start_year, rules, denomi
             f"({lv}), {year}; stars: {RULE_SETS[rules].label}; LQ denominator: {DENOMINATOR_LABELS[denominator]}; "
             f"growth: {f'CAGR {start}–{year}' if start else 'none'}; ranks within the peer group (1 = highest); "
             f"employment in {ui['employment_unit']}. Cluster Observatory.")
+    if start and window_note(dataset, start, year):
+        note += " " + window_note(dataset, start, year)
     return send_credit_csv(cmp, f"peers_{dataset}_{focal_id.replace(':', '-')}_{year}.csv",
                            [ui["source"], f"{year}; {lv}; benchmark area: {ui['benchmark_area']}.", note])
 

@@ -126,7 +126,7 @@ def _controls(store, state, bad_creg=None) -> dbc.Card:
         ], className="g-2"),
         dbc.Row(settings_controls(
             (ids.YEAR, ids.START_YEAR, ids.RULES, ids.DENOMINATOR), years, state["year"],
-            start_year_options(years, state["year"]), state["start_year"], state["rules"], state["denominator"]),
+            start_year_options(years, state["year"], dataset=state["dataset"]), state["start_year"], state["rules"], state["denominator"]),
             className="g-2"),
     ]), className="mb-3 bg-light border-0")
 

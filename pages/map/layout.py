@@ -10,6 +10,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.metrics.growth import start_label, window_note
 from analytics.serving import views
 from analytics.serving.library import saved_specs
 from analytics.serving.store import DATASETS, available_datasets, get_store
@@ -91,7 +92,8 @@ def year_options(dataset: str, level: str) -> list[dict]:
 
 
 def start_year_options(dataset: str, level: str, year: int) -> list[dict]:
-    return [{"label": str(y), "value": str(y)} for y in get_store(dataset).level_years(level) if y < year]
+    return [{"label": start_label(dataset, y, year), "value": str(y)}
+            for y in get_store(dataset).level_years(level) if y < year]
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -128,11 +130,13 @@ def page_data(state: dict) -> dict:
     """What the page keeps about the figure shown (``map-state``): its geometry, its state (the
     organisations layer included) and the parts of a region profile's and of the organisations
     directory's address (for clicks on the map)."""
+    # the growth window travels with the click (the map's start year, growth shown or not)
     query = REGION.query({"year": state["year"], "rules": state["rules"], "denominator": state["denominator"],
-                          "start_year": state["start_year"] if state["metric"] == "growth" else None})
+                          "start_year": state["start_year"]})
     base = REGION.href(dataset=state["dataset"], region_id="REGION").split("REGION")[0]
     custom = REGION.href(dataset=state["dataset"], region_id=CUSTOM, year=state["year"], rules=state["rules"],
-                         denominator=state["denominator"], creg=state["creg"]) if state.get("creg") else None
+                         denominator=state["denominator"], start_year=state["start_year"],
+                         creg=state["creg"]) if state.get("creg") else None
     return {"geo": f"{state['dataset']}/{state['level']}", "state": state, "region_base": base,
             "region_query": query, "custom_href": custom,
             "orgs_base": ch.directory_href(dataset=state["dataset"]) + "&region="}
@@ -147,8 +151,10 @@ def source_text(state: dict) -> str:
     meta = get_store(state["dataset"]).meta
     when = f"{state['start_year']}–{state['year']}" if state["metric"] == "growth" and state["start_year"] \
         else str(state["year"])
-    return (f"{meta['source']} Year {when}; {level_label(state['dataset'], state['level'])}; benchmark area: "
+    text = (f"{meta['source']} Year {when}; {level_label(state['dataset'], state['level'])}; benchmark area: "
             f"{meta['benchmark_area']}.")
+    cross = window_note(state["dataset"], state["start_year"], state["year"]) if state["metric"] == "growth" else None
+    return f"{text} {cross}" if cross else text
 
 
 def page(state: dict, notes: list[str]) -> html.Div:

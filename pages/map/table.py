@@ -213,6 +213,9 @@ def csv_credit(state: dict) -> list[str]:
              f"Year {when}; {level_label(state['dataset'], state['level'])}; benchmark area: {meta['benchmark_area']}.",
              f"Cluster Observatory map explorer: {info.title}; {category}; star rules {state['rules']}; "
              f"LQ denominator {state['denominator']}. Empty value = no data."]
+    message = ch.growth_message(state)
+    if message:
+        lines.append(message)
     if state.get("creg"):
         cr = views.parse_region(state["dataset"], state["creg"])
         lines.append(f"Custom region {cr.spec()}: the sum of its members; its rank is where it would rank.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html, no_update
 
+from analytics.metrics.growth import no_growth_reason, window_note
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
@@ -67,7 +68,7 @@ def region_outputs(context: dict, year, start_year, rules, denominator) -> dict:
     ui = dataset_ui(dataset)
     creg = context.get("creg")
     have = views.years_with_data(dataset, region_id, creg)
-    out = {"start_options": start_year_options(store.years, year, have),
+    out = {"start_options": start_year_options(store.years, year, have, context["dataset"]),
            "url": REGION.query(_state(context, year, start_year, rules, denominator)),
            "breadcrumb": breadcrumb(context, year, start_year, rules, denominator),
            "timeline": rf.timeline_figure(views.region_timeline(dataset, region_id, creg), year, ui),
@@ -82,9 +83,10 @@ def region_outputs(context: dict, year, start_year, rules, denominator) -> dict:
     pf = profiles.portfolio(table, region_id, RULE_SETS[rules])
     rows, columns = portfolio_rows(pf, context, year, start, ui)
     msg = None
-    if start_year is not None and start is None:
-        msg = note(f"The start year {start_year} is not before {year}: growth is not shown. Pick an earlier "
-                   "start year.")
+    if start is None:
+        msg = note(no_growth_reason(dataset, have, year, start_year))
+    elif window_note(dataset, start, year):
+        msg = note(window_note(dataset, start, year))
     return {**out, "message": msg, "body_style": {}, "rows": rows, "columns": columns,
             "keyfigs": key_figure_cards(figs, level_label(dataset, level) + suffix, year),
             "diversification": diversification_table(context, table, year)}
@@ -249,6 +251,8 @@ def portfolio_csv(context: dict, year: int, start_year, rules: str, denominator:
     pf.insert(0, "region_id", region_id)
     pf = pf.rename(columns={"stars_text": "stars_symbols", "criteria": "criteria_met"})
     growth = f"growth (cagr, abs_change) {start}–{year}" if start else "no growth (no start year)"
+    if start and window_note(dataset, start, year):
+        growth += f" [{window_note(dataset, start, year)}]"
     text = (f"Cluster portfolio of {context['name']} ({region_id}), {level_label(dataset, level, True)}, "
             f"{year}; stars: {RULE_SETS[rules].label}; LQ denominator: {DENOMINATOR_LABELS[denominator]}; {growth}; "
             f"benchmark area: {ui['benchmark_area']}; employment in {ui['employment_unit']}, average wage in "

@@ -118,7 +118,7 @@ def _controls(store, have, state) -> dbc.Card:
     years = store.years
     return dbc.Card(dbc.CardBody(dbc.Row(settings_controls(
         (ids.YEAR, ids.START_YEAR, ids.RULES, ids.DENOMINATOR), years, state["year"],
-        start_year_options(years, state["year"], have), state["start_year"], state["rules"], state["denominator"]),
+        start_year_options(years, state["year"], have, state["dataset"]), state["start_year"], state["rules"], state["denominator"]),
         className="g-2")), className="mb-3 bg-light border-0")
 
 

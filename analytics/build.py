@@ -35,7 +35,7 @@ from analytics.sources.eu.indicators import build_indicators
 from analytics.sources.geometry import eu_geometry, neighbours
 from analytics.sources.related import LIST_FILE, PAIRS_FILE, build_related
 from analytics.sources.us import sources as us_sources
-from analytics.sources.us.build import build_us, build_us_indicators
+from analytics.sources.us.build import build_us, build_us_indicators, cell_kinds
 from analytics.sources.us.build import geometries as us_geometries
 
 BUILD_VERSION = 2
@@ -232,6 +232,7 @@ def _build_us(raw: Path, out: Path, progress) -> dict:
     progress("us: region indicators (cluster strength, GDP, population, patents)")
     ind = region_indicators(metrics, rts, rules="us-strong", denominator="traded")
     ind = ind.merge(build_us_indicators(raw, totals, regions), on=["region_id", "year"], how="left")
+    us["quality"]["cell_kinds"] = cell_kinds(metrics, totals, regions, defs.categories)
     metrics.to_parquet(out / "metrics.parquet", index=False)
     _write_stars(metrics, out)
     ind.to_parquet(out / "region_indicators.parquet", index=False)

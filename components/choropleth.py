@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -47,6 +48,10 @@ ALL, CUSTOM = views.ALL, views.CUSTOM
 CRITERIA_SHORT = {"size": "size", "specialisation": "LQ", "focus": "focus"}
 NOT_PUBLISHED = {"us": "not published (fewer than 3 establishments, or none)"}
 CUSTOM_OUTLINE = "#111111"
+#: what an imputed cell is, in hovers and the table's flags
+IMPUTED_TEXT = {"us": "imputed (withheld by CBP)", "eu": "imputed (confidential in Eurostat)"}
+IMPUTED_OUTLINE = "#c51b7d"  # magenta: apart from viridis/cividis, the blue–orange scale and the grey/sand bands
+IMPUTED_WIDTH = 1.8
 log = logging.getLogger(__name__)
 
 BAND = 0.14  # share of the colour bar painted grey for "no data"
@@ -298,7 +303,7 @@ def _view_frame(ds, level, cat, metric, year, start, rules, den, ccat, creg) -> 
         frame["stars_text"] = stars_texts(frame, rules)
         imputed = frame["employment_imputed"].astype("boolean").fillna(False).astype(bool)
         missing = frame["missing_parts"].fillna(0).astype(int)
-        flags = np.where(imputed, "imputed", "")
+        flags = np.where(imputed, IMPUTED_TEXT.get(ds, "imputed"), "")
         parts = np.where(missing > 0, "incomplete: " + missing.astype(str) + " parts missing", "")
         frame["flags"] = [f"{a}; {b}" if a and b else (a or b) for a, b in zip(flags, parts)]
         frame.loc[frame["not_published"], "flags"] = not_published_text(ds)
@@ -352,11 +357,30 @@ def _trace_update(ds, level, cat, metric, year, start, rules, den, ccat, creg) -
         "z": scale.z, "zmin": scale.zmin, "zmax": scale.zmax, "zauto": False, "customdata": customdata,
         "hovertemplate": hover, "hovertemplatefallback": "no data", "colorscale": scale.colorscale,
         "colorbar": _colourbar(info.title, scale), "showscale": bool(np.isfinite(values).any()),
+        "marker": _outlines(frame, cat),
         "meta": {"note": scale.note, "view": [ds, level, cat, metric, year, start, rules, den]
                  + ([ccat] if cat == CUSTOM else []) + ([creg] if creg else [])},
     }
     return {"regions": regions, "custom": _custom_layer(state, full, info, steps, show_stars, n),
             "message": growth_message(state)}
+
+
+def _outlines(frame: pd.DataFrame, cat: str) -> dict:
+    """Region outlines: imputed regions of a one-category view drawn in magenta (arrays only when
+    the view has any, so other views' Patches stay small)."""
+    imputed = imputed_mask(frame, cat)
+    if not imputed.any():
+        return {"line": {"color": OUTLINE, "width": 0.6}}
+    # per-region arrays with the shortest spellings (the grey ≈ OUTLINE over the scale colours)
+    return {"line": {"color": np.where(imputed, IMPUTED_OUTLINE, "#999").tolist(),
+                     "width": [IMPUTED_WIDTH if x else 0.6 for x in imputed]}}
+
+
+def imputed_mask(frame: pd.DataFrame, cat: str) -> np.ndarray:
+    if cat == ALL or "employment_imputed" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return (frame["employment_imputed"].astype("boolean").fillna(False).astype(bool)
+            & frame["value"].notna()).to_numpy()
 
 
 def growth_message(state: dict) -> str:
@@ -374,8 +398,9 @@ def _annotations(message: str) -> list[dict]:
     """The growth message over the map (empty map) — nothing otherwise."""
     if not message:
         return []
-    return [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.98, "xanchor": "center",
-             "yanchor": "top", "showarrow": False, "align": "center", "width": 520,
+    text = "<br>".join(textwrap.wrap(_esc(message), 72))  # annotations do not wrap by themselves
+    return [{"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.98, "xanchor": "center",
+             "yanchor": "top", "showarrow": False, "align": "left",
              "bgcolor": "rgba(255,255,255,0.92)", "bordercolor": "#6c757d", "borderwidth": 1, "borderpad": 8,
              "font": {"size": 14, "color": "#2c3e50"}}]
 
@@ -510,7 +535,23 @@ def patch_figure(state: dict) -> Patch:
     return p
 
 
+def no_data_states(state: dict) -> list[str]:
+    """US county maps: the states (postal codes) without county data in the source."""
+    if state["dataset"] != "us" or state["level"] != "county":
+        return []
+    names = get_store("us").quality.get("states_without_county_data", [])
+    st = get_store("us").regions
+    postal = st[st["level"] == "state"].set_index("region_id")["state"]
+    out = []
+    for n in names:  # "California (06)"
+        fips = n.rsplit("(", 1)[-1].rstrip(")")
+        out.append(str(postal.get(fips, n)))
+    return out
+
+
 def legend_note(state: dict) -> str:
+    if state["metric"] == "growth" and (state.get("start_year") is None or int(state["start_year"]) >= int(state["year"])):
+        return growth_message(state)  # nothing is drawn: say why, not how many regions are grey
     frame = view_frame(state)
     frame = frame[~frame["custom"]]
     n_data = int(frame["value"].notna().sum())
@@ -522,6 +563,15 @@ def legend_note(state: dict) -> str:
     if n_unpub:
         parts.append(f"Light sand = {not_published_text(state['dataset'])}: {n_unpub:,} regions with data "
                      "that year but no published figure for this category.")
+    n_imp = int(imputed_mask(frame, state["category"]).sum())
+    if n_imp:
+        parts.append(f"Magenta outline = {IMPUTED_TEXT.get(state['dataset'], 'imputed')}: {n_imp:,} regions whose "
+                     "value includes an estimate (see the methodology page).")
+    missing_states = no_data_states(state)
+    if missing_states:
+        parts.append(f"No county data in the source for {', '.join(missing_states)}: their counties show as no "
+                     "data. Where a network exists, `python -m analytics download --dataset us --geo county` "
+                     "fetches them from the Census API (then rebuild).")
     if stars:
         parts.append("One star per criterion met; hover a region for which.")
     if state.get("creg"):

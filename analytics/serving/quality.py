@@ -12,6 +12,14 @@ def imputed_share_table(q: dict) -> pd.DataFrame:
     return (df.pivot(index="country", columns="year", values="imputed_share") * 100).round(1)
 
 
+def cell_kind_table(q: dict) -> pd.DataFrame:
+    """Level × year counts of region × category cells by kind (US): published, imputed, withheld
+    incomplete, not published, no data."""
+    rows = [{"level": level, "year": int(y), **k} for level, years in q.get("cell_kinds", {}).items()
+            for y, k in years.items()]
+    return pd.DataFrame(rows)
+
+
 def format_report(q: dict) -> str:
     return _format_us(q) if q.get("dataset") == "us" else _format_eu(q)
 
@@ -28,14 +36,27 @@ def _format_us(q: dict) -> str:
                  + ", ".join(f"{y} {n}" for y, n in q["eas_per_year"].items()))
     lines.append(f"States without county data ({len(q['states_without_county_data'])}): "
                  + ", ".join(q["states_without_county_data"]))
-    lines.append("Share of cluster employment imputed from size classes (states): " + _pct_map(q["imputed_share"]))
-    lines.append("Withheld cells (published 0 with establishments > 0, treated as missing), states: "
-                 + ", ".join(f"{y} {n:,}" for y, n in q["withheld_cells_state"].items()))
+    lines.append("Share of cluster employment imputed (2000–2011: size classes; 2017+: withheld cells, NAICS "
+                 "hierarchy and county → state), states: " + _pct_map(q["imputed_share"]))
+    for level, shares in q.get("imputed_share_by_level", {}).items():
+        if level != "state":
+            lines.append(f"  {level}: " + _pct_map(shares))
+    lines.append("Withheld cells (published 0 with establishments > 0: imputed, or missing where no margin bounds "
+                 "them), states: " + ", ".join(f"{y} {n:,}" for y, n in q["withheld_cells_state"].items()))
+    if q.get("withheld_left_missing_state"):
+        lines.append("  of which left missing: " + ", ".join(f"{y} {n:,}" for y, n in
+                                                             q["withheld_left_missing_state"].items()))
     lines.append("Share of cluster establishments in withheld cells, states: "
                  + _pct_map(q["withheld_establishment_share_state"]))
     lines.append("Share of cluster cells withheld, counties: " + _pct_map(q["withheld_cell_share_county"]))
     lines.append("Cluster employment as a share of all-industry employment (states): "
                  + _pct_map(q["cluster_employment_coverage"]))
+    if q.get("cell_kinds"):
+        lines.append("Region × category cells by kind (published / imputed / incomplete / not published / "
+                     "no data):")
+        for level, years in q["cell_kinds"].items():
+            for y, k in years.items():
+                lines.append(f"  {level} {y}: " + " / ".join(f"{v:,}" for v in k.values()))
     lines.append(f"Economic areas without complete data ({len(q['eas_without_data'])}):")
     for e in q["eas_without_data"]:
         lines.append(f"  {e['region_id']} {e['name']}: {e['counties_with_data']} of {e['counties']} counties with data "

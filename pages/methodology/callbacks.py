@@ -14,6 +14,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
 from analytics.serving import profiles
+from analytics.serving.quality import cell_kind_table
 from analytics.serving.store import get_store
 from components.labels import dataset_ui
 from components.routes import METHODOLOGY
@@ -45,6 +46,7 @@ LABELS = {
     "name": "Name", "years": "Years", "counties": "Counties", "counties_with_data": "Counties with data",
 }
 SKIP = {"dataset", "years"}
+STRUCTURED = ("cell_kinds", "imputation_2017", "imputed_share_by_level")  # shown as tables below
 
 
 def _label(key: str) -> str:
@@ -84,6 +86,34 @@ def imputed_by_country_display(q: dict) -> pd.DataFrame | None:
     return shown.rename(columns={"country": "Country"})
 
 
+def us_imputation_parts(q: dict) -> list:
+    """US: region × category cells by kind per level and year, and the imputed share by level."""
+    parts = []
+    kinds = cell_kind_table(q)
+    if not kinds.empty:
+        shown = kinds.copy()
+        for c in shown.columns[2:]:
+            shown[c] = shown[c].map(lambda x: f"{int(x):,}")
+        shown.columns = ["Level", "Year", *[c.capitalize() for c in kinds.columns[2:]]]
+        parts += [html.H3("Region × category cells by kind", className="h6 mt-3"),
+                  html.P("Every region of the level × every category. Imputed: withheld by CBP (2017+) or a size "
+                         "class (2000–2011), estimated and flagged; incomplete: a withheld part no published parent "
+                         "bounds is missing; not published: the region has data that year but CBP has no cell for the category "
+                         "(fewer than 3 establishments, or none); no data: the region is not in the source that "
+                         "year (counties of the 12 states and DC the county file lacks).", className="small text-muted"),
+                  html.Div(_table(shown), style={"maxHeight": "420px", "overflowY": "auto"})]
+    by_level = q.get("imputed_share_by_level") or {}
+    if by_level:
+        years = sorted({int(y) for v in by_level.values() for y in v})
+        df = pd.DataFrame({"Level": list(by_level)} | {str(y): [
+            "–" if str(y) not in {str(k) for k in v} else f"{100 * {str(k): x for k, x in v.items()}[str(y)]:,.2f}"
+            for v in by_level.values()] for y in years})
+        parts += [html.H3("Share of cluster employment imputed, by level (%)", className="h6 mt-3"),
+                  html.P("Method and masked validation: docs/US_IMPUTATION.md.", className="small text-muted"),
+                  html.Div(_table(df), style={"overflowX": "auto"})]
+    return parts
+
+
 def render_quality(dataset: str):
     store = get_store(dataset)
     q = store.quality
@@ -94,7 +124,7 @@ def render_quality(dataset: str):
         parts += [html.H3("Coverage per year", className="h6"), _table(per_year)]
     lines = []
     for key, v in q.items():
-        if key in SKIP or profiles.is_year_keyed(v) or key == "imputed_share":
+        if key in SKIP or profiles.is_year_keyed(v) or key in ("imputed_share", *STRUCTURED):
             continue
         if isinstance(v, list) and v and isinstance(v[0], dict):
             df = pd.DataFrame(v)
@@ -114,6 +144,7 @@ def render_quality(dataset: str):
             lines.append(html.Li([html.Strong(_label(key) + ": "), f"{v:,}" if isinstance(v, int) else str(v)]))
     if lines:
         parts.insert(1, html.Ul(lines, className="small"))
+    parts += us_imputation_parts(q)
     by_country = imputed_by_country_display(q)
     if by_country is not None:
         parts += [html.H3("Share of employment imputed by country and year (%)", className="h6 mt-3"),

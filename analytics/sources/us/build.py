@@ -85,6 +85,39 @@ def build_us(raw: Path, imap: pd.DataFrame, progress=print) -> dict:
     return {"facts": facts, "totals": totals, "regions": regions, "quality": quality, "ea_members": ea_members}
 
 
+CELL_KINDS = ("published", "imputed", "incomplete", "not published", "no data")
+
+
+def cell_kinds(metrics: pd.DataFrame, totals: dict[str, pd.DataFrame], regions: pd.DataFrame,
+               categories: pd.DataFrame, levels=("state", "county", "ea")) -> dict:
+    """Region × category cells per level and year by kind, over every region of the level (the
+    map's universe) and every category: published; imputed (some part imputed); incomplete (a
+    withheld part that no margin bounds is missing); not published (the region has data that year, the source
+    has no cell for the category); no data (the region is not in the source that year, e.g. a
+    county of a state the county file lacks)."""
+    out: dict = {}
+    n_cat = len(categories)
+    for level in levels:
+        ids_ = set(regions.loc[regions["level"] == level, "region_id"])
+        m = metrics[(metrics["level"] == level) & metrics["region_id"].isin(ids_)]
+        t = totals[level]
+        t = t[t["region_id"].isin(ids_)]
+        per_year = {}
+        for year in sorted(t["year"].unique()):
+            my = m[m["year"] == year]
+            n_regions = int(t.loc[t["year"] == year, "region_id"].nunique())
+            imputed = int(my["employment_imputed"].astype(bool).sum())
+            missing = int(((my["employment"].isna() | (my["missing_parts"].fillna(0) > 0))
+                           & ~my["employment_imputed"].astype(bool)).sum())
+            published = int(len(my) - imputed - missing)
+            per_year[int(year)] = {
+                "published": published, "imputed": imputed, "incomplete": missing,
+                "not published": n_regions * n_cat - len(my), "no data": (len(ids_) - n_regions) * n_cat,
+            }
+        out[level] = per_year
+    return out
+
+
 def _ea_reason(members: list[str], have: set, years: list, county_states: list[str]) -> str:
     """Why an EA has no figure: members in states without county data, or absent counties (named)."""
     missing = sorted({c for c in members for y in years if (c, y) not in have})

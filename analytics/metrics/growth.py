@@ -37,39 +37,61 @@ def cagr(start, end, years: int):
 
 @dataclass(frozen=True)
 class Series:
-    """A run of years with one classification and no gap, within which growth is comparable."""
+    """A run of years with no gap, within which cluster totals are comparable (``vintages``: the
+    classification of each stretch of years; industry codes are comparable within one only)."""
     first: int
     last: int
     label: str
+    vintages: tuple[tuple[int, int, str], ...]
     partial: str = ""  # why the years are not comparable with the rest (never a default start)
 
     def __contains__(self, year) -> bool:
         return self.first <= int(year) <= self.last
 
+    @property
+    def span(self) -> str:
+        return f"{self.first}–{self.last}"
 
-#: The continuous series of each dataset (PROVENANCE.md of each side, METHODOLOGY.md §5).
-#: US 2003–2011 spans the NAICS 2002 → 2007 revision; the 2014 benchmark definitions give the
-#: cluster codes per vintage, so cluster totals stay comparable there.
-SERIES = {
-    "us": (Series(2000, 2002, "CBP, NAICS 1997", partial="about 80 % of employment mapped to clusters"),
-           Series(2003, 2011, "CBP, NAICS 2002/2007"),
-           Series(2017, 2021, "CBP, NAICS 2017")),
-    "eu": (Series(2008, 2015, "Eurostat SBS, NACE Rev. 2"),),
+
+#: The continuous series of each dataset, defined once (PROVENANCE.md of each side; METHODOLOGY.md
+#: §5 and "Growth windows"). US 2003–2011 spans the NAICS 2002 → 2007 revision: the 2014 benchmark
+#: definitions give the cluster codes of each vintage, so cluster totals stay comparable there
+#: (industry codes do not). US 2000–2002 (NAICS 1997) map only about 80 % of employment to
+#: clusters: a series of their own, never a default. The EU regional SBS data are NACE Rev. 2
+#: throughout (2008–2015; NUTS recoding is a separate matter, §5).
+SERIES: dict[str, tuple[Series, ...]] = {
+    "us": (Series(2000, 2002, "CBP, NAICS 1997", ((2000, 2002, "NAICS 1997"),),
+                  partial="about 80 % of employment mapped to clusters"),
+           Series(2003, 2011, "CBP, NAICS 2002/2007", ((2003, 2007, "NAICS 2002"), (2008, 2011, "NAICS 2007"))),
+           Series(2017, 2021, "CBP, NAICS 2017", ((2017, 2021, "NAICS 2017"),))),
+    "eu": (Series(2008, 2015, "Eurostat SBS, NACE Rev. 2", ((2008, 2015, "NACE Rev. 2"),)),),
 }
 
 
 def series_of(dataset: str | None, year) -> Series | None:
+    """The continuous series holding ``year`` (None: no series of the dataset holds it)."""
+    if year is None:
+        return None
     for s in SERIES.get(dataset or "", ()):
         if int(year) in s:
             return s
     return None
 
 
+def vintage_of(dataset: str | None, year) -> str | None:
+    """The classification vintage of ``year`` ("NAICS 2007", "NACE Rev. 2"), None if unknown."""
+    s = series_of(dataset, year)
+    for first, last, label in s.vintages if s is not None else ():
+        if first <= int(year) <= last:
+            return label
+    return None
+
+
 def default_start(years, year: int, dataset: str | None = None) -> int | None:
     """The start year a view opens with: the first year with data of the continuous series that
     holds ``year`` (US 2017 for 2018–2021, 2003 for 2004–2011; EU 2008 for 2009–2015); None when
-    ``year`` opens its series or lies in partial-coverage years. Without a known series
-    (``dataset`` None or unknown): about five years back, as before."""
+    ``year`` opens its series (US 2017, 2003; EU 2008) or lies in partial-coverage years. Without a
+    known series (``dataset`` None or unknown): about five years back."""
     before = [int(y) for y in years if int(y) < int(year)]
     series = series_of(dataset, year)
     if series is not None:
@@ -85,27 +107,66 @@ def default_start(years, year: int, dataset: str | None = None) -> int | None:
     return near[-1] if near else before[0]
 
 
+def crosses(dataset: str | None, start, end) -> bool:
+    """The window ``start``→``end`` is not within one continuous series (a break, a gap, or a start
+    in partial-coverage years): computed only on request, from cluster totals, and labelled."""
+    return window_note(dataset, start, end) is not None
+
+
+def industry_comparable(dataset: str | None, start, end) -> bool:
+    """Industry-level growth (a category defined by industry codes) is computed only within one
+    classification vintage and one series: industry codes change between vintages."""
+    if start is None or end is None:
+        return False
+    if dataset not in SERIES:
+        return True
+    return not crosses(dataset, start, end) and vintage_of(dataset, start) == vintage_of(dataset, end) is not None
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def window_note(dataset: str | None, start, end) -> str | None:
-    """Why a growth window is not like-for-like, or None when it lies within one series: it
-    crosses a classification change or a gap (computed from cluster totals only), or it starts
-    in a partial-coverage year."""
-    if start is None or end is None or dataset not in SERIES:
+    """The label of a growth window that is not within one series, or None when it is: it crosses
+    a classification break and/or a gap in the data (e.g. "Growth 2011→2017 crosses the NAICS
+    2007→2017 break and the 2012–2016 gap; cluster totals only …"), or starts in a
+    partial-coverage year."""
+    if start is None or end is None or dataset not in SERIES or int(start) >= int(end):
         return None
+    start, end = int(start), int(end)
     a, b = series_of(dataset, start), series_of(dataset, end)
-    notes = []
+    parts = []
     if a is not None and a.partial:
-        notes.append(f"starts in {int(start)}, a partial-coverage year ({a.partial})")
+        parts.append(f"starts in {start}, a partial-coverage year ({a.span}: {a.partial})")
     if a is not None and b is not None and a != b:
         run = [s for s in SERIES[dataset] if a.first <= s.first <= b.first]
-        breaks = []
-        for x, y in zip(run, run[1:]):
-            gap = f", no data {x.last + 1}–{y.first - 1}" if y.first - x.last > 1 else ""
-            breaks.append(f"{x.label} → {y.label}{gap}")
-        notes.append("crosses " + ("a series break" if len(breaks) == 1 else f"{len(breaks)} series breaks")
-                     + " (" + "; ".join(breaks) + ")")
-    if not notes:
+        labels = [v[2] for s in run for v in s.vintages if v[1] >= start and v[0] <= end]
+        steps = [f"{x.split()[-1] if x.split()[0] == y.split()[0] else x}→{y.split()[-1] if x.split()[0] == y.split()[0] else y}"
+                 for x, y in zip(labels, labels[1:])]
+        family = labels[0].split()[0] if labels and all(v.split()[0] == labels[0].split()[0] for v in labels) else ""
+        text = f"the {family + ' ' if family else ''}{_joined(steps)} break{'s' if len(steps) > 1 else ''}" \
+            if steps else "a series break"
+        gaps = [f"{x.last + 1}–{y.first - 1}" if y.first - x.last > 2 else str(x.last + 1)
+                for x, y in zip(run, run[1:]) if y.first - x.last > 1]
+        if gaps:
+            text += f" and the {_joined(gaps)} gap{'s' if len(gaps) > 1 else ''}"
+        parts.append("crosses " + text)
+    if not parts:
         return None
-    return f"Growth {int(start)}–{int(end)} " + " and ".join(notes) + ": computed from cluster totals, not like-for-like."
+    return (f"Growth {start}→{end} " + " and ".join(parts) + "; cluster totals only (not like-for-like; "
+            "categories defined by industry codes are not computed across it).")
+
+
+def industry_note(dataset: str | None, start, end) -> str | None:
+    """Why a category defined by industry codes shows no growth for ``start``→``end`` (the window
+    leaves one classification vintage), or None when it is computed."""
+    if start is None or end is None or int(start) >= int(end) or industry_comparable(dataset, start, end):
+        return None
+    a, b = vintage_of(dataset, start), vintage_of(dataset, end)
+    return (f"Growth {int(start)}→{int(end)} of a category defined by industry codes is not computed: the codes "
+            f"change between {a} and {b} (industry-level growth only within one vintage; cluster totals only "
+            "across it).")
 
 
 def no_growth_reason(dataset: str | None, years, year, start=None) -> str:
@@ -117,16 +178,15 @@ def no_growth_reason(dataset: str | None, years, year, start=None) -> str:
         return f"{int(year)} is the first year of the data: there is no earlier year to grow from."
     s = series_of(dataset, year)
     if s is not None and s.partial:
-        return (f"{int(year)} lies in the partial-coverage years {s.first}–{s.last} ({s.label}; {s.partial}), "
-                "not comparable with the "
-                "other years: no start year by default. Pick one to compute growth anyway (labelled).")
+        return (f"{int(year)} lies in {s.span} ({s.label}; {s.partial}), not comparable with the other years: "
+                "no start year by default. Pick one to compute growth anyway (labelled).")
     if s is not None and default_start(years, year, dataset) is not None:
         return (f"No start year chosen: growth is not shown (within the series, "
                 f"{default_start(years, year, dataset)} is the default).")
     if s is not None:
-        return (f"{int(year)} is the first year of its series ({s.label}, {s.first}–{s.last}): no start year by "
-                f"default. Pick one from {before[-1]} or earlier to compute growth across the break, from cluster "
-                "totals (labelled), or pick a later end year.")
+        return (f"{int(year)} is the first year of its series ({s.label}, {s.span}): no start year by default, so "
+                f"no growth. Pick a start year from {before[-1]} or earlier to compute growth across the break "
+                "(cluster totals only, labelled), or pick a later year.")
     return "No start year chosen: pick one to see growth."
 
 
@@ -135,9 +195,19 @@ def start_label(dataset: str | None, year: int, end: int | None) -> str:
     s = series_of(dataset, year)
     if s is not None and s.partial:
         return f"{year} (partial coverage)"
-    if end is not None and window_note(dataset, year, end):
+    if end is not None and crosses(dataset, year, end):
         return f"{year} (across a series break)"
     return str(year)
+
+
+def carried_start(dataset: str | None, years, start, year) -> int | None:
+    """The start year kept when the end year changes: the current one while the window stays
+    within one series, otherwise the new year's default (a window across a break is only ever
+    computed when asked for in so many words, never by carrying a start to a new end year)."""
+    if start is not None and year is not None and int(start) < int(year) and int(start) in {int(y) for y in years} \
+            and not crosses(dataset, start, year):
+        return int(start)
+    return default_start(years, year, dataset) if year is not None else None
 
 
 def growth(metrics: pd.DataFrame, start: int, end: int, nation_of: pd.Series | None = None) -> pd.DataFrame:

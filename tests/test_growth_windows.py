@@ -41,9 +41,9 @@ def test_windows_across_a_break_or_from_partial_years_are_labelled():
     assert window_note("us", 2017, 2021) is None and window_note("us", 2003, 2011) is None
     assert window_note("eu", 2008, 2015) is None
     note = window_note("us", 2011, 2017)
-    assert "crosses a series break" in note and "no data 2012–2016" in note and "cluster totals" in note
+    assert "crosses the NAICS 2007→2017 break and the 2012–2016 gap" in note and "cluster totals only" in note
     note = window_note("us", 2000, 2021)
-    assert "partial-coverage" in note and "2 series breaks" in note
+    assert "partial-coverage" in note and "breaks" in note and "2012–2016 gap" in note
     assert "partial-coverage" in window_note("us", 2001, 2002)
 
 
@@ -117,7 +117,7 @@ def test_michigan_opened_from_the_map_grows_within_2017_2021_as_the_cli_says(das
 def test_cli_notes_a_window_across_the_break_on_stderr(dash_app):
     df, err = _cli("metrics", "--dataset", "us", "--level", "state", "--year", "2017", "--start-year", "2011",
                    "--category", "automotive")
-    assert "crosses a series break" in err and "cluster totals" in err
+    assert "crosses the NAICS" in err and "cluster totals" in err
     assert df["cagr"].notna().sum() > 40  # computed, because asked for
 
 
@@ -143,7 +143,7 @@ def test_growth_map_without_a_start_year_says_why_and_draws_no_colour_bar(dash_a
     cross = MAP.parse({"dataset": "us", "level": "state", "year": "2017", "metric": "growth",
                        "category": "automotive", "start_year": "2011"})[0]
     upd = ch.trace_update(cross)
-    assert upd["regions"]["showscale"] is True and "crosses a series break" in upd["message"]
+    assert upd["regions"]["showscale"] is True and "crosses the NAICS" in upd["message"]
 
 
 def test_region_profile_labels_a_window_across_the_break(dash_app):
@@ -151,7 +151,7 @@ def test_region_profile_labels_a_window_across_the_break(dash_app):
     context = {"dataset": "us", "region_id": "26", "path_id": "26", "level": "state", "name": "Michigan",
                "creg": None, "ccat": None}
     out = region_outputs(context, 2021, 2003, "us-strong", "traded")
-    assert "crosses a series break" in str(out["message"])
+    assert "crosses the NAICS" in str(out["message"])
     out = region_outputs(context, 2021, 2017, "us-strong", "traded")
     assert out["message"] is None
     out = region_outputs(context, 2017, None, "us-strong", "traded")

@@ -178,7 +178,8 @@ def no_growth_reason(dataset: str | None, years, year, start=None) -> str:
         return f"{int(year)} is the first year of the data: there is no earlier year to grow from."
     s = series_of(dataset, year)
     if s is not None and s.partial:
-        return (f"{int(year)} lies in {s.span} ({s.label}; {s.partial}), not comparable with the other years: "
+        return (f"{int(year)} lies in the partial-coverage years {s.span} ({s.label}; {s.partial}), not "
+                "comparable with the other years: "
                 "no start year by default. Pick one to compute growth anyway (labelled).")
     if s is not None and default_start(years, year, dataset) is not None:
         return (f"No start year chosen: growth is not shown (within the series, "

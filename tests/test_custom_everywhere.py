@@ -98,7 +98,10 @@ def test_oresund_profile_and_fashion_in_a_portfolio(dash_duo, dash_app, numbers)
     row = wait_for(lambda: next((r for r in grid_rows(dash_duo, "region-table") if r["category"].startswith(
         "[Fashion]")), None), message="Fashion row")
     f = numbers["fashion_oresund"].loc["custom:oresund"]
-    assert row["employment"] == pytest.approx(f["employment"]) and row["cagr"] == pytest.approx(f["cagr"])
+    assert row["employment"] == pytest.approx(f["employment"])
+    # Øresund's Fashion sums every part in 2010 but misses 2 in 2014 (confidential cells): the two
+    # sums cover different industries, so neither the CLI nor the page gives growth
+    assert f["missing_parts"] == 2 and pd.isna(f["cagr"]) and row["cagr"] is None
     shot(dash_duo, "custom_region_profile")
     # a built-in region's portfolio shows the saved custom category too
     open_page(dash_duo, dash_app, "/region/eu/DE11?year=2014&ccat=" + quote(FASHION, safe=""), ".keyfig-rank")

@@ -326,6 +326,22 @@ def test_expected_change_against_the_whole_area_when_no_nation_given(metrics):
     assert g.loc[("B1", "T"), "job_creation_vs_expected"] == pytest.approx(-12.0)     # 0 - 12
 
 
+def test_growth_only_between_sums_of_the_same_parts():
+    # X1 sums 2 industries in 2014 but only 1 in 2016 (one withheld): 100 -> 60 is not a fall of 40
+    # jobs, so no growth, and X1 stays out of country X's national growth (X2 alone: 50 -> 75, +50 %)
+    m = pd.DataFrame({
+        "region_id": ["X1", "X1", "X2", "X2", "X3", "X3"], "category_id": ["T"] * 6,
+        "year": [2014, 2016] * 3, "employment": [100.0, 60.0, 50.0, 75.0, 80.0, 40.0],
+        "missing_parts": [0, 1, 0, 0, 1, 1]})
+    g = growth(m, 2014, 2016, pd.Series({"X1": "X", "X2": "X", "X3": "Y"})).set_index("region_id")
+    for col in ("cagr", "abs_change", "expected_change", "job_creation_vs_expected"):
+        assert math.isnan(g.loc["X1", col]), col
+    assert g.loc["X2", "national_growth"] == pytest.approx(0.5)            # 75 / 50 - 1, without X1
+    assert g.loc["X2", "job_creation_vs_expected"] == pytest.approx(0.0)   # 25 - 50 * 0.5
+    # X3 misses one part at both ends: the same sum, compared (40/80)^(1/2) - 1
+    assert g.loc["X3", "cagr"] == pytest.approx(0.5 ** 0.5 - 1)
+
+
 @pytest.mark.parametrize("start, end", [(2016, 2014), (2014, 2014)])
 def test_growth_needs_end_after_start(metrics, start, end):
     with pytest.raises(ValueError, match="must be after"):

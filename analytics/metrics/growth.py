@@ -142,11 +142,10 @@ def window_note(dataset: str | None, start, end) -> str | None:
     if a is not None and b is not None and a != b:
         run = [s for s in SERIES[dataset] if a.first <= s.first <= b.first]
         labels = [v[2] for s in run for v in s.vintages if v[1] >= start and v[0] <= end]
-        steps = [f"{x.split()[-1] if x.split()[0] == y.split()[0] else x}→{y.split()[-1] if x.split()[0] == y.split()[0] else y}"
-                 for x, y in zip(labels, labels[1:])]
-        family = labels[0].split()[0] if labels and all(v.split()[0] == labels[0].split()[0] for v in labels) else ""
-        text = f"the {family + ' ' if family else ''}{_joined(steps)} break{'s' if len(steps) > 1 else ''}" \
-            if steps else "a series break"
+        family = labels[0].split()[0]  # "NAICS": the breaks read "the NAICS 2007→2017 break"
+        short = [v.split(maxsplit=1)[-1] if v.split()[0] == family else v for v in labels]
+        steps = [f"{x}→{y}" for x, y in zip(short, short[1:])]
+        text = f"the {family} {_joined(steps)} break{'s' if len(steps) > 1 else ''}" if steps else "a series break"
         gaps = [f"{x.last + 1}–{y.first - 1}" if y.first - x.last > 2 else str(x.last + 1)
                 for x, y in zip(run, run[1:]) if y.first - x.last > 1]
         if gaps:
@@ -164,9 +163,10 @@ def industry_note(dataset: str | None, start, end) -> str | None:
     if start is None or end is None or int(start) >= int(end) or industry_comparable(dataset, start, end):
         return None
     a, b = vintage_of(dataset, start), vintage_of(dataset, end)
-    return (f"Growth {int(start)}→{int(end)} of a category defined by industry codes is not computed: the codes "
-            f"change between {a} and {b} (industry-level growth only within one vintage; cluster totals only "
-            "across it).")
+    why = (f"the codes change between {a} and {b}" if a != b
+           else f"it starts in a partial-coverage year ({series_of(dataset, start).partial})")
+    return (f"Growth {int(start)}→{int(end)} of a category defined by industry codes is not computed: {why} "
+            "(industry-level growth only within one vintage of one series; cluster totals only across a break).")
 
 
 def no_growth_reason(dataset: str | None, years, year, start=None) -> str:
@@ -214,25 +214,35 @@ def carried_start(dataset: str | None, years, start, year) -> int | None:
 def growth(metrics: pd.DataFrame, start: int, end: int, nation_of: pd.Series | None = None) -> pd.DataFrame:
     """Growth of each regional cluster between ``start`` and ``end``.
 
-    ``metrics``: rows region_id, category_id, year, employment (both years). The nation is
-    ``nation_of[region_id]`` (a country for Europe; the whole US when ``nation_of`` is None).
-    Returns region_id, category_id, emp_start, emp_end, cagr, abs_change, national_growth,
-    expected_change, job_creation_vs_expected, start_year, end_year.
+    ``metrics``: rows region_id, category_id, year, employment (both years) and, when known,
+    missing_parts (member industries without a value): a cell missing more (or fewer) parts in
+    one year than in the other sums different industries, so it gets no growth (NaN, and stays
+    out of the national growth) — e.g. a custom region whose members lack the category's cells in
+    the start year only. The same parts missing at both ends compare like for like.
+    The nation is ``nation_of[region_id]`` (a country for Europe; the whole US when ``nation_of``
+    is None). Returns region_id, category_id, emp_start, emp_end, cagr, abs_change,
+    national_growth, expected_change, job_creation_vs_expected, start_year, end_year.
     """
     if end <= start:
         raise ValueError(f"end year {end} must be after start year {start}")
-    cols = ["region_id", "category_id", "employment"]
-    a = metrics.loc[metrics["year"] == start, cols].rename(columns={"employment": "emp_start"})
-    b = metrics.loc[metrics["year"] == end, cols].rename(columns={"employment": "emp_end"})
+    cols = ["region_id", "category_id", "employment"] + (["missing_parts"] if "missing_parts" in metrics else [])
+    a = metrics.loc[metrics["year"] == start, cols].rename(columns={"employment": "emp_start",
+                                                                    "missing_parts": "mp_start"})
+    b = metrics.loc[metrics["year"] == end, cols].rename(columns={"employment": "emp_end", "missing_parts": "mp_end"})
     g = a.merge(b, on=["region_id", "category_id"], how="outer")
-    g["cagr"] = cagr(g["emp_start"], g["emp_end"], end - start)
-    g["abs_change"] = g["emp_end"] - g["emp_start"]
+    partial = pd.Series(False, index=g.index)
+    if "mp_start" in g:  # parts known in one year only: the two sums do not cover the same industries
+        partial = (pd.to_numeric(g.pop("mp_start"), errors="coerce").fillna(0)
+                   != pd.to_numeric(g.pop("mp_end"), errors="coerce").fillna(0))
+    s_, e_ = g["emp_start"].where(~partial), g["emp_end"].where(~partial)
+    g["cagr"] = cagr(s_, e_, end - start)
+    g["abs_change"] = e_ - s_
     g["nation"] = g["region_id"].map(nation_of) if nation_of is not None else "ALL"
-    both = g.dropna(subset=["emp_start", "emp_end"])
+    both = g[~partial].dropna(subset=["emp_start", "emp_end"])
     nat = both.groupby(["nation", "category_id"])[["emp_start", "emp_end"]].sum().reset_index()
     nat["national_growth"] = nat["emp_end"] / nat["emp_start"].where(nat["emp_start"] > 0) - 1.0
     g = g.merge(nat[["nation", "category_id", "national_growth"]], on=["nation", "category_id"], how="left")
-    g["expected_change"] = g["emp_start"] * g["national_growth"]
+    g["expected_change"] = s_.to_numpy() * g["national_growth"]
     g["job_creation_vs_expected"] = g["abs_change"] - g["expected_change"]
     g["start_year"], g["end_year"] = start, end
     return g.drop(columns=["nation"])

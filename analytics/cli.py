@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--dataset", default="eu")
     m.add_argument("--level", help="eu: nuts2|nuts1|country; us: state|county|ea|nation")
     m.add_argument("--year", type=int, required=True)
-    m.add_argument("--start-year", type=int, help="add growth since this year")
+    m.add_argument("--start-year", type=int,
+                   help="add growth since this year (none without it; a window across a series break is "
+                        "computed from cluster totals, with a note on stderr)")
     m.add_argument("--rules", choices=["eco2008", "us-strong"],
                    help="star rule set (default: eco2008 for eu, us-strong for us)")
     m.add_argument("--denominator", choices=["total", "traded"],
@@ -69,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--dataset", default="eu")
     g.add_argument("--level", help="eu: nuts2|nuts1|country; us: state|county|ea|nation")
     g.add_argument("--year", type=int, required=True)
-    g.add_argument("--start-year", type=int, help="add the growth of total and traded employment since this year")
+    g.add_argument("--start-year", type=int,
+                   help="add the growth of total and traded employment since this year (a window across a "
+                        "series break: a note on stderr)")
     g.add_argument("--rules", choices=["eco2008", "us-strong"], help="star rule set for n_starred")
     g.add_argument("--denominator", choices=["total", "traded"], help="LQ denominator of cluster_strength")
     g.add_argument("--region", help='add a custom region "Name=DK01+DK02+SE22" (ranked where it would rank)')
@@ -248,6 +252,12 @@ def _metrics(store, args) -> int:
         cr = views.parse_region(store.dataset, args.region) if args.region else None
     except ValidationError as exc:
         raise CliError(str(exc)) from None
+    if cc is not None and cc.industries and args.start_year is not None:
+        from analytics.metrics.growth import industry_note
+
+        note = industry_note(store.dataset, args.start_year, args.year)
+        if note:  # a category of industry codes: growth only within one classification vintage
+            print(f"note: {note}", file=sys.stderr)
     table = views.level_table(store.dataset, args.level, args.year, args.rules, args.denominator, args.start_year,
                               (cc.spec(),) if cc else (), cr.spec() if cr else None).copy()
     if cr is not None:

@@ -1,5 +1,6 @@
-/* Map explorer (/map): a click on a region opens its profile, with the map's year, star rules and
- * LQ denominator (the address parts come from the server, pages/map/callbacks.py: page_data). */
+/* Map explorer (/map): a click on a region opens its profile, with the map's year, growth window
+ * (start_year, the series default or the one picked), star rules and LQ denominator (the address
+ * parts come from the server, pages/map/layout.py: page_data). */
 (function () {
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.map = {

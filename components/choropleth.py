@@ -36,7 +36,7 @@ from dash import Patch
 from plotly.colors import sample_colorscale
 from plotly.colors import sequential as seq
 
-from analytics.metrics.growth import no_growth_reason, window_note
+from analytics.metrics.growth import no_growth_reason
 from analytics.metrics.stars import get_rules
 from analytics.serving import organisations as orgs
 from analytics.serving import views
@@ -391,7 +391,7 @@ def growth_message(state: dict) -> str:
     ds, year, start = state["dataset"], state["year"], state.get("start_year")
     if start is None or int(start) >= int(year):
         return no_growth_reason(ds, get_store(ds).level_years(state["level"]), year, start)
-    return window_note(ds, start, year) or ""
+    return " ".join(views.growth_notes(ds, start, year, (state.get("ccat"),) if state.get("category") == CUSTOM else ()))
 
 
 def _annotations(message: str) -> list[dict]:

@@ -55,15 +55,20 @@ def start_year_options(years, year, have=None, dataset: str | None = None) -> li
              "disabled": y >= year or y not in have} for y in years]
 
 
+def start_year_control(start_id: str, start_options: list[dict], start_year, md: int = 2):
+    """The start-year picker every page uses ("no growth" when cleared)."""
+    return labelled_control("Growth from (start year)", dcc.Dropdown(
+        id=start_id, options=start_options, value=start_year, clearable=True, placeholder="no growth"),
+        start_id, md=md)
+
+
 def settings_controls(control_ids, years, year, start_options, start_year, rules, denominator) -> list:
     """Year, start year, star rules and LQ denominator pickers (profiles and compare)."""
     year_id, start_id, rules_id, denom_id = control_ids
     return [
         labelled_control("Year", dcc.Dropdown(id=year_id, options=year_options(years), value=year,
                                               clearable=False), year_id, md=2),
-        labelled_control("Growth from (start year)", dcc.Dropdown(
-            id=start_id, options=start_options, value=start_year, clearable=True,
-            placeholder="no growth"), start_id, md=2),
+        start_year_control(start_id, start_options, start_year),
         labelled_control("Star rules", dcc.Dropdown(id=rules_id, options=rules_options(), value=rules,
                                                     clearable=False), rules_id, md=3),
         labelled_control("LQ denominator", dcc.Dropdown(id=denom_id, options=denominator_options(),

@@ -139,7 +139,8 @@ CATEGORY = Route("category", "/category/<dataset>/<category_id>", (
     Param("creg", check=_creg),
     Param("year", kind="int", choices=lambda v: _store(v).years, default=lambda v: _store(v).years[-1]),
     Param("level", choices=lambda v: _store(v).levels, default=lambda v: _store(v).meta["default_level"]),
-), order=("year", "level", "ccat", "creg"))
+    start_year_param(lambda v: _store(v).level_years(v["level"])),  # the top regions' growth
+), order=("year", "start_year", "level", "ccat", "creg"))
 
 
 # ---------------------------------------------------------------------------- /compare

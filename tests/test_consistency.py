@@ -123,3 +123,71 @@ def test_category_growth_agrees_across_pages(dash_app, dataset, level, year, cat
     for rid in regions[::25]:
         pf = profiles.portfolio(table, rid, RULE_SETS[rules]).set_index("category_id")
         _close(pf.loc[[category], "cagr"].set_axis([rid]), from_cli.loc[[rid], "cagr"], f"profile vs CLI: {rid}")
+
+
+WINDOW_CASES = [("us", "state", 2021, None, "automotive"),            # the series default: 2017
+                ("us", "state", 2017, 2011, "automotive"),            # asked for: across the NAICS 2007→2017 break
+                ("us", "state", 2008, 2000, "distribution_and_electronic_commerce"),  # from a partial year
+                ("eu", "nuts2", 2015, None, "biopharmaceuticals")]    # the series default: 2008
+
+
+@pytest.mark.parametrize("dataset,level,year,asked,category", WINDOW_CASES,
+                         ids=[f"{d}-{y}-{a or 'default'}" for d, _lv, y, a, _c in WINDOW_CASES])
+def test_growth_window_agrees_page_by_page_with_the_cli(dash_app, dataset, level, year, asked, category):
+    """Every page opens with the same start year (the series default) or keeps the one asked for,
+    and the map, the region profile, the category profile and the compare scorecard give the
+    CAGR of ``python -m analytics metrics --start-year S`` (which notes a window across a break
+    on stderr, as the pages label it)."""
+    from components.routes import CATEGORY, COMPARE, REGION
+    from pages.category.callbacks import category_outputs
+    from pages.compare.callbacks import scorecard_rows
+    from pages.region.callbacks import region_outputs
+
+    store = get_store(dataset)
+    rules, den = store.meta["default_rules"], store.meta["default_denominator"]
+    query = {"year": str(year), **({"start_year": str(asked)} if asked else {})}
+    state = MAP.parse({"dataset": dataset, "level": level, "category": category, "metric": "growth", **query})[0]
+    start = state["start_year"]
+    assert start == (asked or default_start(store.level_years(level), year, dataset)) and start is not None
+    rid = store.level_regions(level, year)[0][0]
+    assert REGION.parse(query, {"dataset": dataset, "region_id": rid})[0]["start_year"] == start
+    assert CATEGORY.parse({**query, "level": level}, {"dataset": dataset, "category_id": category})[0][
+        "start_year"] == start
+    assert COMPARE.parse({"dataset": dataset, "level": level, **query})[0]["start_year"] == start
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert cli.main(["metrics", "--dataset", dataset, "--level", level, "--year", str(year), "--start-year",
+                         str(start), "--category", category]) == 0
+    from_cli = pd.read_csv(io.StringIO(out.getvalue()), dtype={"region_id": str}).set_index("region_id")["cagr"]
+    crossing = asked is not None
+    assert ("note: Growth" in err.getvalue()) == crossing, err.getvalue()
+
+    on_map = csv_frame(state).set_index("region_id")["cagr"]
+    _close(on_map.loc[from_cli.index], from_cli, "map vs CLI")
+
+    ctx = {"dataset": dataset, "category_id": category, "path_id": category, "name": category, "ccat": None,
+           "creg": None}
+    page = category_outputs(ctx, year, level, start)
+    top = pd.DataFrame(page["top_rows"])
+    top.index = [str(r).split("/region/")[1].split("/")[1].split("?")[0] for r in top["region"]]
+    _close(top["cagr"], from_cli, "category profile vs CLI")
+    assert all(f"start_year={start}" in r for r in top["region"])  # its links carry the window
+    assert ("crosses" in str(page["growth_note"])) == crossing
+
+    regions = list(top.index[:6])
+    for r in regions[:3]:
+        rctx = {"dataset": dataset, "region_id": r, "path_id": r, "level": level, "name": r, "creg": None,
+                "ccat": None}
+        prof = region_outputs(rctx, year, start, rules, den)
+        rows = pd.DataFrame(prof["rows"])
+        mine = rows[rows["category"].str.contains(f"/category/{dataset}/{category}?", regex=False)]
+        _close(pd.Series(mine["cagr"].to_numpy(), index=[r]), from_cli.loc[[r]], f"region profile vs CLI: {r}")
+        assert ("crosses" in str(prof["message"])) == crossing
+    from analytics.serving import views
+    cmp = views.comparison(dataset, level, year, rules, den, start, regions[0], None, tuple(regions[1:]))
+    card, _ = scorecard_rows(cmp, {"dataset": dataset, "level": level, "ccat": None}, year, start,
+                             {"employment_unit": ""})
+    card = pd.DataFrame(card)
+    mine = card[card["category"].str.contains(f"/category/{dataset}/{category}?", regex=False)]
+    _close(pd.Series(mine["cagr"].to_numpy(), index=[regions[0]]), from_cli.loc[[regions[0]]], "compare vs CLI")

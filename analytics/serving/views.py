@@ -23,7 +23,7 @@ import pandas as pd
 from analytics.metrics import peers as peer_engine
 from analytics.metrics.core import rank_with_count, would_rank
 from analytics.metrics.growth import benchmark_growth as _benchmark_growth
-from analytics.metrics.growth import cagr, growth
+from analytics.metrics.growth import cagr, growth, industry_comparable, industry_note, window_note
 from analytics.metrics.regions import region_measures
 from analytics.serving import custom
 from analytics.serving.cache import memoize
@@ -149,7 +149,7 @@ def _category_rows(dataset, level, year, rules, denominator, start, spec) -> pd.
     if rows.empty:
         return rows
     rows = rows.assign(custom=True)
-    if start is not None:
+    if start is not None and _growth_computed(dataset, cc, start, year):
         m = custom.category_metrics(cc, store, (level,))
         g = growth(m[m["year"].isin([start, year])], start, year, store.nation_of())
         rows = rows.merge(g.drop(columns=["emp_end", "end_year", "category_id"]), on="region_id", how="left")
@@ -174,6 +174,24 @@ def _region_rows(dataset, year, rules, denominator, start, ccats, creg) -> pd.Da
     return rows
 
 
+def _growth_computed(dataset: str, cc, start: int, year: int) -> bool:
+    """A custom category made of industry codes grows only within one classification vintage
+    (``growth.industry_comparable``); categories made of built-in categories are cluster totals."""
+    return not cc.industries or industry_comparable(dataset, start, year)
+
+
+def growth_notes(dataset: str, start, year, ccats=()) -> list[str]:
+    """The labels of a growth window ``start``→``year``, for every page, CSV and the CLI: the
+    window across a series break or from a partial-coverage year (cluster totals only), and why a
+    custom category of industry codes among ``ccats`` has no growth. [] within one series."""
+    if start is None or year is None or int(start) >= int(year):
+        return []
+    notes = [window_note(dataset, start, year)]
+    if any(parse_category(dataset, spec).industries for spec in _specs(ccats)):
+        notes.append(industry_note(dataset, start, year))
+    return [n for n in notes if n]
+
+
 def _region_growth(dataset, start, year, ccats, creg) -> pd.DataFrame:
     """Growth of the custom region's clusters; the expected change uses the national growth of the
     category in the members' nation (none when they lie in several nations)."""
@@ -182,8 +200,9 @@ def _region_growth(dataset, start, year, ccats, creg) -> pd.DataFrame:
     level = member_level(dataset, creg)
     frames = [custom.region_metrics(cr, store, years=[start, year])]
     for spec in ccats:
-        defs = custom.category_definition(parse_category(dataset, spec), store)
-        frames.append(custom.region_metrics(cr, store, defs, years=[start, year]))
+        cc = parse_category(dataset, spec)
+        if _growth_computed(dataset, cc, start, year):
+            frames.append(custom.region_metrics(cr, store, custom.category_definition(cc, store), years=[start, year]))
     m = pd.concat(frames, ignore_index=True)
     g = growth(m, start, year).drop(columns=["national_growth", "expected_change", "job_creation_vs_expected",
                                              "emp_end", "end_year", "region_id"])

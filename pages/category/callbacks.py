@@ -1,4 +1,4 @@
-"""Callbacks of the category profile: top regions (chart and table), LQ map, member industries,
+"""Callbacks of the category profile: top regions (chart and table, with growth over the window), LQ map, member industries,
 subclusters, related categories, their CSV downloads (and the organisations' CSV) and the address.
 
 Numbers come from ``analytics.serving.views.level_table`` (the dataset's default star rules and LQ
@@ -9,25 +9,51 @@ from __future__ import annotations
 
 from dash import Input, Output, State, callback, ctx, html, no_update
 
+from analytics.metrics.growth import carried_start, no_growth_reason
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.store import get_store
 from components import choropleth as ch
+from components.controls import start_year_options
 from components.figures import graph_config
 from components.labels import dataset_ui, level_label
+from components.messages import note as info_note
 from components.routes import CATEGORY, MAP, REGION
 from components.tables import col, md_link, records, send_credit_csv
 from components.url_state import register_writer
 from pages.category import figures as cf
 from pages.category import ids
 from pages.category import organisations as category_orgs
-from pages.category.layout import RELATEDNESS_CREDIT, SUBCLUSTER_CREDIT, has_subclusters, related_frame
+from pages.category.layout import RELATEDNESS_CREDIT, SUBCLUSTER_CREDIT, has_subclusters, related_frame, related_table
 
 
-def category_table(context: dict, level: str, year: int):
+def _start(year, start_year):
+    return start_year if start_year is not None and year is not None and start_year < year else None
+
+
+def category_table(context: dict, level: str, year: int, start: int | None = None):
     ui = dataset_ui(context["dataset"])
-    return views.level_table(context["dataset"], level, year, ui["default_rules"], ui["default_denominator"],
+    return views.level_table(context["dataset"], level, year, ui["default_rules"], ui["default_denominator"], start,
                              ccats=(context["ccat"],) if context.get("ccat") else (), creg=context.get("creg"))
+
+
+def top_frame(context: dict, level: str, year: int, start: int | None = None):
+    """The top regions with their growth over ``start``→``year`` (cagr, NaN without a window)."""
+    table = category_table(context, level, year, start)
+    top = profiles.top_regions(table, context["category_id"])
+    mine = table[table["category_id"] == context["category_id"]].set_index("region_id")
+    top["cagr"] = top["region_id"].map(mine["cagr"]) if "cagr" in mine else float("nan")
+    return top
+
+
+def growth_text(context: dict, level: str, year: int, start_year) -> str | None:
+    """Why the top regions show no growth, or the labels of a window across a break; None otherwise."""
+    dataset = context["dataset"]
+    start = _start(year, start_year)
+    if start is None:
+        return no_growth_reason(dataset, get_store(dataset).level_years(level), year, start_year)
+    return " ".join(views.growth_notes(dataset, start, year, (context["ccat"],) if context.get("ccat") else ())) \
+        or None
 
 
 def members_frame(context: dict, year: int):
@@ -40,18 +66,24 @@ def members_frame(context: dict, year: int):
                                       context["category_id"], year)
 
 
-def _region_href(context: dict, region_id: str, year: int) -> str:
+def _region_href(context: dict, region_id: str, year: int, start=None) -> str:
+    """The region's profile with this page's window (``year``, ``start_year``)."""
     if region_id.startswith("custom:"):
-        return REGION.href(dataset=context["dataset"], region_id="custom", year=year, creg=context["creg"])
-    return REGION.href(dataset=context["dataset"], region_id=region_id, year=year)
+        return REGION.href(dataset=context["dataset"], region_id="custom", year=year, start_year=start,
+                           creg=context["creg"])
+    return REGION.href(dataset=context["dataset"], region_id=region_id, year=year, start_year=start)
 
 
-def top_rows(top, context: dict, year: int, ui: dict):
-    df = top.assign(region=[md_link(n, _region_href(context, r, year))
+def top_rows(top, context: dict, year: int, ui: dict, start=None):
+    df = top.assign(region=[md_link(n, _region_href(context, r, year, start))
                             for r, n in zip(top["region_id"], top["region_name"])])
+    if "cagr" not in df:
+        df["cagr"] = float("nan")
+    growth = f"Growth {start}–{year} (% per year)" if start else "Growth (pick a start year)"
     cols = [col("rank", "Rank", "int", width=70), col("region", "Region", "link", width=200),
             col("employment", f"Employment ({ui['employment_unit']})", "int"), col("lq", "LQ (ratio)", "num"),
-            col("size_share", "Share of the category (%)", "pct2"), col("stars_text", "Stars", "stars", width=80)]
+            col("size_share", "Share of the category (%)", "pct2"), col("cagr", growth, "signed_pct"),
+            col("stars_text", "Stars", "stars", width=80)]
     return records(df[[c["field"] for c in cols]]), cols
 
 
@@ -66,36 +98,54 @@ def member_columns(year: int, ui: dict) -> list[dict]:
             "top_rows": Output(ids.TOP_TABLE, "rowData"), "top_columns": Output(ids.TOP_TABLE, "columnDefs"),
             "map": Output(ids.MAP, "figure"), "map_config": Output(ids.MAP, "config"),
             "map_note": Output(ids.MAP_NOTE, "children"), "members": Output(ids.MEMBERS, "rowData"),
-            "member_columns": Output(ids.MEMBERS, "columnDefs"), "url": Output(ids.URL, "data")},
+            "member_columns": Output(ids.MEMBERS, "columnDefs"), "url": Output(ids.URL, "data"),
+            "start_options": Output(ids.START_YEAR, "options"), "start_year": Output(ids.START_YEAR, "value"),
+            "growth_note": Output(ids.GROWTH_NOTE, "children"), "related": Output(ids.RELATED_BOX, "children")},
     inputs={"year": Input(ids.YEAR, "value"), "level": Input(ids.LEVEL, "value"),
-            "context": State(ids.CONTEXT, "data")},
+            "start_year": Input(ids.START_YEAR, "value"), "context": State(ids.CONTEXT, "data")},
 )
-def update_category(year, level, context):
-    return category_outputs(context, year, level)
+def update_category(year, level, start_year, context):
+    return category_outputs(context, year, level, start_year, ctx.triggered_id)
 
 
-def category_outputs(context: dict, year: int, level: str) -> dict:
+def category_outputs(context: dict, year: int, level: str, start_year=None, trigger=None) -> dict:
+    """The page for the settings; a new year or level keeps the start year while the window stays
+    within one series, else takes the new default (``growth.carried_start``)."""
     dataset, cid, name = context["dataset"], context["category_id"], context["name"]
     ui = dataset_ui(dataset)
-    top = profiles.top_regions(category_table(context, level, year), cid)
-    rows, cols = top_rows(top, context, year, ui)
-    state = cf.map_state_for(dataset, context["path_id"], level, year, context.get("ccat"), context.get("creg"))
+    years = get_store(dataset).level_years(level)
+    shown_start = no_update
+    if trigger in (ids.YEAR, ids.LEVEL):
+        moved = carried_start(dataset, years, start_year, year)
+        if moved != start_year:
+            start_year = shown_start = moved
+    start = _start(year, start_year)
+    top = top_frame(context, level, year, start)
+    rows, cols = top_rows(top, context, year, ui, start)
+    text = growth_text(context, level, year, start_year)
+    state = cf.map_state_for(dataset, context["path_id"], level, year, context.get("ccat"), context.get("creg"),
+                             start)
     fname = cid.replace(":", "-")
     note = [f"Location quotient of {name}, {level_label(dataset, level)}, {year} (1 = the same share of employment "
             f"as the benchmark area). {ch.legend_note(state)} ", html.A("Open in the map explorer", href=MAP.href(**state))]
-    url = CATEGORY.query({"year": year, "level": level, "ccat": context.get("ccat"), "creg": context.get("creg")})
+    url = CATEGORY.query({"year": year, "start_year": start_year, "level": level, "ccat": context.get("ccat"),
+                          "creg": context.get("creg")})
+    related = None if context.get("ccat") else related_table(dataset, cid, {"year": year, "start_year": start,
+                                                                            "level": level})
     return {"chart": cf.top_chart(top, name, year, level_label(dataset, level), ui),
             "chart_config": graph_config(f"top_regions_{fname}_{level}_{year}"), "top_rows": rows, "top_columns": cols,
             "map": cf.category_map(state), "map_config": {**graph_config(f"map_{fname}_{level}_{year}"),
                                                             "scrollZoom": False},
             "map_note": note, "members": records(members_frame(context, year)),
-            "member_columns": member_columns(year, ui), "url": url}
+            "member_columns": member_columns(year, ui), "url": url,
+            "start_options": start_year_options(years, year, dataset=dataset), "start_year": shown_start,
+            "growth_note": info_note(text) if text else None, "related": related}
 
 
 # ---------------------------------------------------------------------------- CSV
 
 
-def category_csv(kind: str, context: dict, year: int, level: str) -> dict:
+def category_csv(kind: str, context: dict, year: int, level: str, start_year=None) -> dict:
     """CSV payload for one of the page's tables: kind = top | members | related | subclusters."""
     dataset, cid, name = context["dataset"], context["category_id"], context["name"]
     ui = dataset_ui(dataset)
@@ -103,12 +153,16 @@ def category_csv(kind: str, context: dict, year: int, level: str) -> dict:
     if context.get("ccat") and kind not in ("top", "members"):
         raise ValueError(f"no {kind} table for a custom category")
     if kind == "top":
-        df = profiles.top_regions(category_table(context, level, year), cid)
-        df = df.rename(columns={"stars_text": "stars_symbols"})
+        start = _start(year, start_year)
+        df = top_frame(context, level, year, start)
+        df = df.rename(columns={"stars_text": "stars_symbols", "cagr": f"cagr_{start}_{year}" if start else "cagr"})
         df.insert(0, "year", year)
+        growth = f"growth: CAGR {start}–{year}" if start else "growth: none (no start year)"
+        labels = views.growth_notes(dataset, start, year, (context["ccat"],) if context.get("ccat") else ())
         note = (f"Top regions of {name} ({cid}) by employment, {level_label(dataset, level)}, {year}; stars: "
-                f"{RULE_SETS[ui['default_rules']].label}; LQ denominator: {ui['default_denominator']}; benchmark "
-                f"area: {ui['benchmark_area']}. Cluster Observatory.")
+                f"{RULE_SETS[ui['default_rules']].label}; LQ denominator: {ui['default_denominator']}; {growth}; "
+                f"benchmark area: {ui['benchmark_area']}. Cluster Observatory."
+                + (" " + " ".join(labels) if labels else ""))
     elif kind == "members":
         df = members_frame(context, year).copy()
         df.insert(0, "year", year)
@@ -138,14 +192,15 @@ _BUTTONS = {ids.DOWNLOAD_BTN: "top", ids.MEMBERS_DOWNLOAD_BTN: "members", ids.RE
     Output(ids.DOWNLOAD, "data"),
     inputs={"top": Input(ids.DOWNLOAD_BTN, "n_clicks"), "members": Input(ids.MEMBERS_DOWNLOAD_BTN, "n_clicks"),
             "related": Input(ids.RELATED_DOWNLOAD_BTN, "n_clicks"), "year": State(ids.YEAR, "value"),
-            "level": State(ids.LEVEL, "value"), "context": State(ids.CONTEXT, "data")},
+            "level": State(ids.LEVEL, "value"), "start_year": State(ids.START_YEAR, "value"),
+            "context": State(ids.CONTEXT, "data")},
     prevent_initial_call=True,
 )
-def download_table(top, members, related, year, level, context):
+def download_table(top, members, related, year, level, start_year, context):
     kind = _BUTTONS.get(ctx.triggered_id)
     if kind is None or not ctx.triggered[0].get("value"):
         return no_update
-    return category_csv(kind, context, year, level)
+    return category_csv(kind, context, year, level, start_year)
 
 
 @callback(

@@ -36,11 +36,12 @@ def top_chart(top: pd.DataFrame, name: str, year: int, level_plural: str, ui: di
 
 
 def map_state_for(dataset: str, category_id: str, level: str, year: int, ccat: str | None = None,
-                  creg: str | None = None) -> dict:
-    """The map explorer's state showing this category's LQ (the dataset's default rules and denominator)."""
+                  creg: str | None = None, start_year: int | None = None) -> dict:
+    """The map explorer's state showing this category's LQ (the dataset's default rules and denominator;
+    ``start_year``: the page's window, used by the map once its metric is growth)."""
     meta = get_store(dataset).meta
     state = {"dataset": dataset, "level": level, "category": category_id, "metric": "lq", "year": year,
-             "start_year": None, "rules": meta["default_rules"], "denominator": meta["default_denominator"],
+             "start_year": start_year, "rules": meta["default_rules"], "denominator": meta["default_denominator"],
              "ccat": None, "creg": creg}
     if ccat:
         state.update(category=ch.CUSTOM, ccat=ccat)

@@ -1,4 +1,4 @@
-"""Category profile `/category/<dataset>/<category_id>?year=&level=&ccat=&creg=`.
+"""Category profile `/category/<dataset>/<category_id>?year=&start_year=&level=&ccat=&creg=`.
 
 Checks the path (unknown dataset or category → a message with the list of categories;
 ``category_id=custom`` with ``ccat=Name=codes`` is a custom category), parses the query with
@@ -15,7 +15,7 @@ from dash import dcc, html
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import custom, profiles, views
 from analytics.serving.store import DATASETS, get_store
-from components.controls import labelled_control
+from components.controls import labelled_control, start_year_control, start_year_options
 from components.figures import graph_config, source_line, svg_button
 from components.labels import dataset_ui
 from components.messages import not_found, query_notes
@@ -44,12 +44,18 @@ def related_frame(dataset: str, category_id: str):
     return profiles.related_table(store.related, category_id, set(store.categories["category_id"]))
 
 
-def related_table(dataset: str, category_id: str):
+def window_of(state: dict) -> dict:
+    """The parts of a category profile's state its links to other category profiles carry."""
+    return {k: state.get(k) for k in ("year", "start_year", "level")}
+
+
+def related_table(dataset: str, category_id: str, window: dict | None = None):
+    """Related categories, linked with this profile's window (``year``, ``start_year``, ``level``)."""
     rel = related_frame(dataset, category_id)
     if rel.empty:
         return html.P("No relatedness data: the US 2014 relatedness table covers traded categories only.",
                       className="small")
-    rel = rel.assign(related=[md_link(n, CATEGORY.href(dataset=dataset, category_id=c))
+    rel = rel.assign(related=[md_link(n, CATEGORY.href(dataset=dataset, category_id=c, **(window or {})))
                               for c, n in zip(rel["related_id"], rel["related_name"])],
                      related_90=["✓" if v else "" for v in rel["related_90"]])
     cols = [col("related", "Related category", "link", width=200), col("strength", "Relatedness score", "num3"),
@@ -127,6 +133,8 @@ def layout(**kwargs):
             labelled_control("Year", dcc.Dropdown(id=ids.YEAR, value=state["year"], clearable=False,
                                                   options=[{"label": str(y), "value": y} for y in store.years]),
                              ids.YEAR, md=2),
+            start_year_control(ids.START_YEAR, start_year_options(
+                store.level_years(state["level"]), state["year"], dataset=dataset), state["start_year"]),
             labelled_control("Region level", dcc.Dropdown(
                 id=ids.LEVEL, value=state["level"], clearable=False,
                 options=[{"label": lab, "value": lv} for lv, lab in ui["levels"].items()]), ids.LEVEL, md=3),
@@ -135,9 +143,10 @@ def layout(**kwargs):
         _map_section(ui),
         dbc.Row([
             dbc.Col(_members_section(ui), lg=6, className="mb-4"),
-            dbc.Col(_related_section(dataset, category_id) if cc is None else html.P([
+            dbc.Col(_related_section(dataset, category_id, state) if cc is None else html.P([
                 f"Custom category: {cc.spec()}. Related categories are given for built-in categories only.",
-                html.Button(id=ids.RELATED_DOWNLOAD_BTN, hidden=True)], className="small text-muted"),
+                html.Button(id=ids.RELATED_DOWNLOAD_BTN, hidden=True), html.Div(id=ids.RELATED_BOX)],
+                className="small text-muted"),
                 lg=6, className="mb-4"),
         ]),
         _subclusters_section(dataset, category_id) if subs else None,
@@ -166,13 +175,13 @@ def _top_section(ui, state) -> html.Section:
     return html.Section([
         *_header("Top regions", ids.DOWNLOAD_BTN, svg=(ids.TOP_CHART, "top_regions"),
                  note="The 20 regions with the most employment in the category in the year, with their location "
-                 f"quotient and stars ({RULE_SETS[ui['default_rules']].label}; LQ over the region's "
+                 f"quotient, growth since the start year and stars ({RULE_SETS[ui['default_rules']].label}; LQ over the region's "
                  f"{'total' if ui['default_denominator'] == 'total' else 'traded (or local)'} employment)."
                  + custom_note),
         dbc.Row([
             dbc.Col(dcc.Graph(id=ids.TOP_CHART, config=graph_config("top_regions"),
                               style={"height": f"{TOP_CHART_HEIGHT}px"}), lg=6),
-            dbc.Col(grid(ids.TOP_TABLE, page_size=20), lg=6),
+            dbc.Col([html.Div(id=ids.GROWTH_NOTE), grid(ids.TOP_TABLE, page_size=20)], lg=6),
         ]),
         source_line(ui["source"]),
     ], className="mb-4")
@@ -198,13 +207,13 @@ def _members_section(ui) -> html.Section:
     ])
 
 
-def _related_section(dataset, category_id) -> html.Section:
+def _related_section(dataset, category_id, state: dict | None = None) -> html.Section:
     return html.Section([
         *_header("Related categories", ids.RELATED_DOWNLOAD_BTN,
                  "US 2014 relatedness (Delgado, Porter & Stern 2016), strongest first; ✓ marks pairs at or above "
                  "the 90th-percentile threshold the U.S. Cluster Mapping portal used for its related-cluster lists. "
                  "Only categories that exist in this dataset are listed."),
-        related_table(dataset, category_id),
+        html.Div(related_table(dataset, category_id, window_of(state) if state else None), id=ids.RELATED_BOX),
         source_line(RELATEDNESS_CREDIT),
     ])
 

@@ -13,7 +13,7 @@ import math
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, html, no_update
 
-from analytics.metrics.growth import no_growth_reason, window_note
+from analytics.metrics.growth import carried_start, no_growth_reason
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import views
 from analytics.serving.formats import fmt_int
@@ -172,11 +172,13 @@ VIEW_INPUTS = {"peers": Input(ids.PEERS, "value"), "region": Input(ids.REGION, "
             "bars": Output(ids.BARS, "figure"), "growth": Output(ids.GROWTH, "figure"),
             "bars_source": Output(ids.BARS_SOURCE, "children"), "rows": Output(ids.SCORECARD, "rowData"),
             "columns": Output(ids.SCORECARD, "columnDefs"), "card_source": Output(ids.SCORECARD_SOURCE, "children"),
-            "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data")},
+            "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data"),
+            "start_year": Output(ids.START_YEAR, "value")},
     inputs=VIEW_INPUTS,
 )
 def update_views(peers, region, year, start_year, rules, denominator, category, basis, context):
-    return view_outputs(context, peers, region, year, start_year, rules, denominator, category, basis)
+    return view_outputs(context, peers, region, year, start_year, rules, denominator, category, basis,
+                        ctx.triggered_id)
 
 
 def url_state(context: dict, peers, region, year, start_year, rules, denominator, category, basis) -> dict:
@@ -187,12 +189,30 @@ def url_state(context: dict, peers, region, year, start_year, rules, denominator
             "category": category, "ccat": context.get("ccat")}
 
 
-def view_outputs(context: dict, peers, region, year, start_year, rules, denominator, category, basis) -> dict:
+def growth_message(context: dict, year, start_year, years) -> str | None:
+    """Why the comparison shows no growth, or the labels of its window (across a break; a custom
+    category of industry codes outside one vintage); None within one series."""
+    start = _start(year, start_year)
+    if start is None:
+        return no_growth_reason(context["dataset"], years, year, start_year)
+    return " ".join(views.growth_notes(context["dataset"], start, year,
+                                       (context["ccat"],) if context.get("ccat") else ())) or None
+
+
+def view_outputs(context: dict, peers, region, year, start_year, rules, denominator, category, basis,
+                 trigger=None) -> dict:
+    """The comparison for the settings; a new year keeps the start year while the window stays
+    within one series, else takes the new default (``growth.carried_start``)."""
     dataset, level, creg = context["dataset"], context["level"], context.get("creg")
     ui = dataset_ui(dataset)
     years = get_store(dataset).level_years(level)
+    shown_start = no_update
+    if trigger == ids.YEAR and year is not None:
+        moved = carried_start(dataset, years, start_year, year)
+        if moved != start_year:
+            start_year = shown_start = moved
     start = _start(year, start_year)
-    out = {"start_options": start_year_options(years, year, dataset=dataset),
+    out = {"start_year": shown_start, "start_options": start_year_options(years, year, dataset=dataset),
            "url": COMPARE.query(url_state(context, peers, region, year, start_year, rules, denominator, category,
                                           basis))}
     focal_id, focal_name, members = focal_of(context, region)
@@ -214,10 +234,8 @@ def view_outputs(context: dict, peers, region, year, start_year, rules, denomina
     heading = [f"{focal_name} ", html.Small(f"({' + '.join(sorted(members))})" if members else f"({focal_id})",
                                             className="text-muted"),
                html.Small(f" and {n_peers:,} peer{'s' if n_peers != 1 else ''} · {lv} · {year}", className="text-muted")]
-    msg = None
-    if start is None or window_note(dataset, start, year):
-        msg = html.Div(no_growth_reason(dataset, years, year, start_year) if start is None
-                       else window_note(dataset, start, year), className="alert alert-info py-2 small")
+    text = growth_message(context, year, start_year, years)
+    msg = html.Div(text, className="alert alert-info py-2 small") if text else None
     reg = views.region_comparison(dataset, level, year, rules, denominator, start, None if creg else region, creg,
                                   built, custom_peers)
     region_rows, region_columns = region_table(reg, context, year, start, ui)
@@ -256,19 +274,21 @@ def bars_for(cmp, reg, focal_id, category, year, start, context, ui):
     return pf.bar_figures(ids_, names, focal_id, emp, growth, what, year, start, ui["employment_unit"])
 
 
-def _region_href(context: dict, region_id: str, year: int) -> str:
+def _region_href(context: dict, region_id: str, year: int, start=None) -> str:
+    """The region's profile with the comparison's window (``year``, ``start_year``)."""
     if str(region_id).startswith("custom:"):
         spec = context.get("creg") if context.get("creg") and views.parse_region(
             context["dataset"], context["creg"]).region_id == region_id else None
-        return REGION.href(dataset=context["dataset"], region_id=CUSTOM, year=year, creg=spec) if spec else ""
-    return REGION.href(dataset=context["dataset"], region_id=region_id, year=year)
+        return REGION.href(dataset=context["dataset"], region_id=CUSTOM, year=year, start_year=start,
+                           creg=spec) if spec else ""
+    return REGION.href(dataset=context["dataset"], region_id=region_id, year=year, start_year=start)
 
 
 def region_table(reg: pd.DataFrame, context: dict, year: int, start, ui: dict):
     n = int(reg["peer_n"].iloc[0]) if len(reg) else 0
     df = reg.copy()
     df["region"] = [md_link(f"{nm} (custom)" if str(r).startswith("custom:") else f"{nm} ({r})",
-                            _region_href(context, r, year)) for r, nm in zip(df["region_id"], df["region_name"])]
+                            _region_href(context, r, year, start)) for r, nm in zip(df["region_id"], df["region_name"])]
     growth = f"Growth of total employment {start}–{year} (% per year)" if start else "Growth (pick a start year)"
     columns = [col("region", "Region", "link", width=200),
                col("total_employment", f"Employment ({ui['employment_unit']})", "int"),
@@ -287,8 +307,9 @@ def scorecard_rows(cmp: pd.DataFrame, context: dict, year: int, start, ui: dict)
     n = int(cmp["region_id"].nunique())
     dataset, level = context["dataset"], context["level"]
     f["category"] = [md_link(nm, CATEGORY.href(dataset=dataset, category_id=CUSTOM, year=year, level=level,
-                                               ccat=context["ccat"]) if str(c).startswith("custom:") else
-                             CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level))
+                                               start_year=start, ccat=context["ccat"])
+                             if str(c).startswith("custom:") else
+                             CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level, start_year=start))
                      for c, nm in zip(f["category_id"], f["category_name"])]
     f["stars_text"] = [STARS.get(int(s), "") if pd.notna(s) else "–" for s in f["stars"]]
     growth = f"Growth {start}–{year} (% per year)" if start else "Growth (pick a start year)"
@@ -324,8 +345,9 @@ def comparison_csv(context: dict, peers, region, year, start_year, rules, denomi
             f"({lv}), {year}; stars: {RULE_SETS[rules].label}; LQ denominator: {DENOMINATOR_LABELS[denominator]}; "
             f"growth: {f'CAGR {start}–{year}' if start else 'none'}; ranks within the peer group (1 = highest); "
             f"employment in {ui['employment_unit']}. Cluster Observatory.")
-    if start and window_note(dataset, start, year):
-        note += " " + window_note(dataset, start, year)
+    labels = views.growth_notes(dataset, start, year, ccats)
+    if labels:
+        note += " " + " ".join(labels)
     return send_credit_csv(cmp, f"peers_{dataset}_{focal_id.replace(':', '-')}_{year}.csv",
                            [ui["source"], f"{year}; {lv}; benchmark area: {ui['benchmark_area']}.", note])
 

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs
 
 from dash import MATCH, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, no_update
 
+from analytics.metrics.growth import carried_start
+from analytics.serving.store import get_store
 from components import choropleth as ch
 from components.figures import graph_config, source_line
 from components.routes import MAP
@@ -84,6 +86,9 @@ def sync_outputs(trigger, current: dict, pop: dict | None = None) -> dict:
         state = MAP.parse(query)[0]
     else:
         state = state_of(current)
+        if trigger in (ids.YEAR, ids.LEVEL, ids.DATASET):  # a new end year: a start across a break is not carried
+            state["start_year"] = carried_start(state["dataset"], get_store(state["dataset"]).level_years(state["level"]),
+                                                state["start_year"], state["year"])
     new = picker_values(state)
     changed = {k for k in PICKERS if new[k] != _shown(k, current.get(k)) and not (k == "creg" and not new[k]
                                                                                and not current.get(k))}

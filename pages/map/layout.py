@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from analytics.metrics.growth import start_label, window_note
+from analytics.metrics.growth import start_label
 from analytics.serving import views
 from analytics.serving.library import saved_specs
 from analytics.serving.store import DATASETS, available_datasets, get_store
@@ -153,8 +153,10 @@ def source_text(state: dict) -> str:
         else str(state["year"])
     text = (f"{meta['source']} Year {when}; {level_label(state['dataset'], state['level'])}; benchmark area: "
             f"{meta['benchmark_area']}.")
-    cross = window_note(state["dataset"], state["start_year"], state["year"]) if state["metric"] == "growth" else None
-    return f"{text} {cross}" if cross else text
+    labels = views.growth_notes(state["dataset"], state["start_year"], state["year"],
+                                (state.get("ccat"),) if state["category"] == CUSTOM else ()) \
+        if state["metric"] == "growth" else []
+    return " ".join([text, *labels])
 
 
 def page(state: dict, notes: list[str]) -> html.Div:

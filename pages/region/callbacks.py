@@ -9,9 +9,9 @@ the view.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, ctx, html, no_update
 
-from analytics.metrics.growth import no_growth_reason, window_note
+from analytics.metrics.growth import carried_start, no_growth_reason
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
@@ -35,6 +35,25 @@ def _start(year, start_year):
     return start_year if start_year is not None and year is not None and start_year < year else None
 
 
+def _window(context: dict, year, start_year, trigger=None):
+    """The start year in use: a change of the year keeps the start while the window stays within
+    one series and otherwise takes the new year's default (``growth.carried_start``); a start
+    picked or given in the address is used as it is (a window across a break is labelled)."""
+    if trigger != ids.YEAR or year is None:
+        return start_year
+    have = views.years_with_data(context["dataset"], context["region_id"], context.get("creg"))
+    return carried_start(context["dataset"], have, start_year, year)
+
+
+def growth_message(context: dict, year, start_year, have) -> str | None:
+    """Why the profile shows no growth, or the labels of its window (across a break; custom
+    categories of industry codes outside one vintage); None within one series."""
+    start = _start(year, start_year)
+    if start is None:
+        return no_growth_reason(context["dataset"], have, year, start_year)
+    return " ".join(views.growth_notes(context["dataset"], start, year, context.get("ccats") or ())) or None
+
+
 def _state(context: dict, year, start_year, rules, denominator) -> dict:
     return {"dataset": context["dataset"], "region_id": context["path_id"], "year": year, "start_year": start_year,
             "rules": rules, "denominator": denominator, "creg": context.get("creg"), "ccat": context.get("ccat")}
@@ -55,20 +74,27 @@ def region_table(context: dict, year, start, rules, denominator):
             "rows": Output(ids.TABLE, "rowData"), "columns": Output(ids.TABLE, "columnDefs"),
             "timeline": Output(ids.TIMELINE, "figure"), "timeline_config": Output(ids.TIMELINE, "config"),
             "diversification": Output(ids.DIVERSIFICATION, "children"),
-            "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data")},
+            "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data"),
+            "start_year": Output(ids.START_YEAR, "value")},
     inputs={**SETTINGS, "context": State(ids.CONTEXT, "data")},
 )
 def update_region(year, start_year, rules, denominator, context):
-    return region_outputs(context, year, start_year, rules, denominator)
+    return region_outputs(context, year, start_year, rules, denominator, ctx.triggered_id)
 
 
-def region_outputs(context: dict, year, start_year, rules, denominator) -> dict:
+def region_outputs(context: dict, year, start_year, rules, denominator, trigger=None) -> dict:
+    """The profile for the settings; ``trigger`` the control that changed (a new year may move
+    the start year, :func:`_window`)."""
     dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
     store = get_store(dataset)
     ui = dataset_ui(dataset)
     creg = context.get("creg")
     have = views.years_with_data(dataset, region_id, creg)
-    out = {"start_options": start_year_options(store.years, year, have, context["dataset"]),
+    moved = _window(context, year, start_year, trigger)
+    shown_start = moved if moved != start_year else no_update
+    start_year = moved
+    out = {"start_year": shown_start,
+           "start_options": start_year_options(store.years, year, have, context["dataset"]),
            "url": REGION.query(_state(context, year, start_year, rules, denominator)),
            "breadcrumb": breadcrumb(context, year, start_year, rules, denominator),
            "timeline": rf.timeline_figure(views.region_timeline(dataset, region_id, creg), year, ui),
@@ -82,14 +108,11 @@ def region_outputs(context: dict, year, start_year, rules, denominator) -> dict:
     table = region_table(context, year, start, rules, denominator)
     pf = profiles.portfolio(table, region_id, RULE_SETS[rules])
     rows, columns = portfolio_rows(pf, context, year, start, ui)
-    msg = None
-    if start is None:
-        msg = note(no_growth_reason(dataset, have, year, start_year))
-    elif window_note(dataset, start, year):
-        msg = note(window_note(dataset, start, year))
+    text = growth_message(context, year, start_year, have)
+    msg = note(text) if text else None
     return {**out, "message": msg, "body_style": {}, "rows": rows, "columns": columns,
             "keyfigs": key_figure_cards(figs, level_label(dataset, level) + suffix, year),
-            "diversification": diversification_table(context, table, year)}
+            "diversification": diversification_table(context, table, year, start)}
 
 
 def key_figures(context: dict, year, start, rules, denominator) -> list[dict]:
@@ -132,8 +155,8 @@ def no_data_message(context: dict, year, have, start_year, rules, denominator):
         for y in have:
             if links:
                 links.append(", ")
-            links.append(html.A(str(y), href=REGION.href(**{**_state(context, y, _start(y, start_year), rules,
-                                                                      denominator)})))
+            links.append(html.A(str(y), href=REGION.href(**_state(
+                context, y, carried_start(context["dataset"], have, start_year, y), rules, denominator))))
         body = [html.P(["Years with data: "] + links + ["."])]
     return dbc.Alert([html.H4(f"{what} in {year}", className="alert-heading h5")] + body
                      + [html.A("Data-quality report", href=METHODOLOGY.href(dataset=context["dataset"]) + "#quality",
@@ -163,7 +186,7 @@ def key_figure_cards(figs: list[dict], level_plural: str, year: int):
 def portfolio_rows(pf, context: dict, year: int, start, ui: dict):
     dataset, level = context["dataset"], context["level"]
     df = pf.copy()
-    df["category"] = [md_link(n, _category_href(dataset, c, year, level, context)) for c, n in
+    df["category"] = [md_link(n, _category_href(dataset, c, year, level, context, start)) for c, n in
                       zip(df["category_id"], df["category_name"])]
     growth_name = f"Growth {start}–{year} (% per year)" if start else "Growth (pick a start year)"
     columns = [
@@ -182,22 +205,25 @@ def portfolio_rows(pf, context: dict, year: int, start, ui: dict):
     return records(df[[c["field"] for c in columns]]), columns
 
 
-def _category_href(dataset: str, category_id: str, year: int, level: str, context: dict) -> str:
+def _category_href(dataset: str, category_id: str, year: int, level: str, context: dict, start=None) -> str:
+    """The category's profile with this profile's window (``year``, ``start_year``)."""
     for spec in context.get("ccats") or ():
         cc = views.parse_category(dataset, spec)
         if cc.category_id == category_id:
-            return CATEGORY.href(dataset=dataset, category_id=CUSTOM, year=year, level=level, ccat=spec)
-    return CATEGORY.href(dataset=dataset, category_id=category_id, year=year, level=level,
+            return CATEGORY.href(dataset=dataset, category_id=CUSTOM, year=year, level=level, start_year=start,
+                                 ccat=spec)
+    return CATEGORY.href(dataset=dataset, category_id=category_id, year=year, level=level, start_year=start,
                          creg=context.get("creg"))
 
 
-def diversification_table(context: dict, table, year):
+def diversification_table(context: dict, table, year, start=None):
     dataset, level = context["dataset"], context["level"]
     div = profiles.diversification_opportunities(get_store(dataset).related, table, context["region_id"])
     if div.empty:
         return html.P("No suggestions: the region has no starred traded category in this year under these rules, "
                       "or none of them has strongly related categories in the data.", className="small")
-    div["category"] = [md_link(n, CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level))
+    div["category"] = [md_link(n, CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level,
+                                                 start_year=start))
                        for c, n in zip(div["category_id"], div["category_name"])]
     ui = dataset_ui(dataset)
     columns = [col("category", "Category", "link", width=180), col("density", "Relatedness density (0–100)", "num1"),
@@ -215,7 +241,7 @@ def diversification_table(context: dict, table, year):
     inputs={**SETTINGS, "x": Input(ids.BUBBLE_X, "value"), "context": State(ids.CONTEXT, "data")},
 )
 def update_bubble(year, start_year, rules, denominator, x, context):
-    return bubble_outputs(context, year, start_year, rules, denominator, x)
+    return bubble_outputs(context, year, _window(context, year, start_year, ctx.triggered_id), rules, denominator, x)
 
 
 def bubble_outputs(context: dict, year, start_year, rules, denominator, x) -> dict:
@@ -226,7 +252,8 @@ def bubble_outputs(context: dict, year, start_year, rules, denominator, x) -> di
     if year not in views.years_with_data(dataset, region_id, context.get("creg")):
         return {"figure": empty_figure(f"No data in {year}", rf.BUBBLE_HEIGHT), "note": None, "config": config}
     if start is None:
-        return {"figure": empty_figure("Pick a start year before the year to see growth", rf.BUBBLE_HEIGHT),
+        return {"figure": empty_figure("No start year for this year: no growth (the note above says why)",
+                                       rf.BUBBLE_HEIGHT),
                 "note": None, "config": config}
     table = region_table(context, year, start, rules, denominator)
     before = region_table(context, start, None, rules, denominator)
@@ -251,8 +278,9 @@ def portfolio_csv(context: dict, year: int, start_year, rules: str, denominator:
     pf.insert(0, "region_id", region_id)
     pf = pf.rename(columns={"stars_text": "stars_symbols", "criteria": "criteria_met"})
     growth = f"growth (cagr, abs_change) {start}–{year}" if start else "no growth (no start year)"
-    if start and window_note(dataset, start, year):
-        growth += f" [{window_note(dataset, start, year)}]"
+    labels = views.growth_notes(dataset, start, year, context.get("ccats") or ())
+    if labels:
+        growth += f" [{' '.join(labels)}]"
     text = (f"Cluster portfolio of {context['name']} ({region_id}), {level_label(dataset, level, True)}, "
             f"{year}; stars: {RULE_SETS[rules].label}; LQ denominator: {DENOMINATOR_LABELS[denominator]}; {growth}; "
             f"benchmark area: {ui['benchmark_area']}; employment in {ui['employment_unit']}, average wage in "

@@ -108,7 +108,7 @@ def layout(**kwargs):
                 dbc.Col(_timeline_section(ui), lg=5, className="mb-4"),
                 dbc.Col(_diversification_section(ui), lg=7, className="mb-4"),
             ]),
-            _children_links(dataset, children),
+            _children_links(dataset, children, state),
         ]),
         region_orgs.section(context),
     ], className="region-page")
@@ -118,7 +118,8 @@ def _controls(store, have, state) -> dbc.Card:
     years = store.years
     return dbc.Card(dbc.CardBody(dbc.Row(settings_controls(
         (ids.YEAR, ids.START_YEAR, ids.RULES, ids.DENOMINATOR), years, state["year"],
-        start_year_options(years, state["year"], have, state["dataset"]), state["start_year"], state["rules"], state["denominator"]),
+        start_year_options(years, state["year"], have, state["dataset"]), state["start_year"], state["rules"],
+        state["denominator"]),
         className="g-2")), className="mb-3 bg-light border-0")
 
 
@@ -182,11 +183,16 @@ def _diversification_section(ui) -> html.Section:
     ], className="mb-4")
 
 
-def _children_links(dataset: str, children):
+def _children_links(dataset: str, children, state: dict | None = None):
+    """Links to the regions inside this one, with this profile's window when their level has the year."""
     if children.empty:
         return None
     kind = level_label(dataset, children["level"].iloc[0])
-    links = html.P(join([html.A(f"{r.name} ({r.region_id})", href=REGION.href(dataset=dataset, region_id=r.region_id))
+    window = {}
+    if state and state["year"] in get_store(dataset).level_years(children["level"].iloc[0]):
+        window = {"year": state["year"], "start_year": state["start_year"]}
+    links = html.P(join([html.A(f"{r.name} ({r.region_id})", href=REGION.href(dataset=dataset, region_id=r.region_id,
+                                                                               **window))
                          for r in children.itertuples()], " · "), className="small")
     if len(children) > 30:
         return html.Details([html.Summary(f"{kind} in this region ({len(children):,})", className="h5"), links],

@@ -570,8 +570,8 @@ def legend_note(state: dict) -> str:
     missing_states = no_data_states(state)
     if missing_states:
         parts.append(f"No county data in the source for {', '.join(missing_states)}: their counties show as no "
-                     "data. Where a network exists, `python -m analytics download --dataset us --geo county` "
-                     "fetches them from the Census API (then rebuild).")
+                     "data. Where a network exists, the command “python -m analytics download --dataset us --geo "
+                     "county” fetches them from the Census API (then rebuild).")
     if stars:
         parts.append("One star per criterion met; hover a region for which.")
     if state.get("creg"):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint build benchmark clean browser
+.PHONY: run dev test test-fast lint build benchmark clean browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,7 +17,15 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
+# Build first (only when missing or stale, with progress), then serve with gunicorn (HOST, PORT,
+# WEB_CONCURRENCY); a web request never builds.
 run: $(STAMP)
+	$(BIN)/python -m analytics build --if-stale
+	$(BIN)/gunicorn -c gunicorn.conf.py app:server
+
+# Flask's development server, for debugging only.
+dev: $(STAMP)
+	$(BIN)/python -m analytics build --if-stale
 	$(BIN)/python app.py
 
 build: $(STAMP)

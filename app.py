@@ -1,12 +1,15 @@
 """Cluster Observatory web app: `python app.py` serves on $HOST:$PORT (default 127.0.0.1:8050).
 
-``app.server`` is the WSGI entry (``gunicorn app:server``), with response compression on. The
-pages are registered in one place (``pages.register_all``); data are loaded lazily through the
-analytics store (built on first use), so importing this module stays fast.
+``app.server`` is the WSGI entry (``gunicorn -c gunicorn.conf.py app:server``; ``make run`` builds
+first, then serves so), with response compression on. The pages are registered in one place
+(``pages.register_all``); data are read from the build folder through the analytics store. A
+request never builds: without a build the server refuses to start with one line; with a stale
+one it serves the last good build and says so (log line, methodology page).
 """
 from __future__ import annotations
 
 import os
+import sys
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,11 +17,22 @@ from dash import dcc, html
 from flask_compress import Compress
 
 from analytics.serving.cache import bind as bind_cache
+from analytics.serving.store import serving_status
 from components import ids, shell
 from pages import register_all
 from web import init_app as init_web
+from web.security import Dash, harden
 
-app = dash.Dash(
+_STATUS = serving_status()
+if _STATUS == "missing":
+    print("error: no build to serve: run `make build` (python -m analytics build) first; `make run` does both",
+          file=sys.stderr)
+    raise SystemExit(2)
+if _STATUS == "stale":
+    print("warning: the build is older than the raw files or the build code: serving it; rebuild with `make build`",
+          file=sys.stderr)
+
+app = Dash(
     __name__,
     title="Cluster Observatory",
     use_pages=True,
@@ -30,6 +44,7 @@ Compress(server)
 bind_cache(server)
 init_web(server)  # accounts, moderated profiles, the document library (Flask forms under /account, /library …)
 register_all()
+harden(app)  # CSP (hashes of the inline scripts above), nosniff, frame-ancestors, the 1 MB body limit
 
 app.layout = html.Div([
     dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -37,8 +52,5 @@ app.layout = html.Div([
     dbc.Container(dash.page_container, fluid=True, className="pb-5"),
 ])
 
-if __name__ == "__main__":
-    from analytics.build import ensure_built
-
-    ensure_built()
+if __name__ == "__main__":  # Flask's development server (``make dev``); ``make run`` serves with gunicorn
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")), debug=False)

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from analytics import config
 from analytics.metrics.categories import EU_DEFINITIONS, Definitions, load_eu_definitions
 from analytics.metrics.regions import benchmark, level_metrics, rate_per_level, region_indicators
 from analytics.metrics.stars import RULE_SETS
-from analytics.sources import organisations
+from analytics.sources import organisations, rawcheck
 from analytics.sources.eu import sources as eu_sources
 from analytics.sources.eu.build import build_eu
 from analytics.sources.eu.indicators import build_indicators
@@ -38,7 +39,7 @@ from analytics.sources.us import sources as us_sources
 from analytics.sources.us.build import build_us, build_us_indicators, cell_kinds
 from analytics.sources.us.build import geometries as us_geometries
 
-BUILD_VERSION = 2
+BUILD_VERSION = 3  # 3: fingerprint by content, independent of the raw folder's path
 
 
 def log(message: str) -> None:
@@ -58,19 +59,26 @@ def _code_files() -> list[Path]:
     return files + [EU_DEFINITIONS, organisations.CATEGORY_MAP]
 
 
-def _fingerprint(raw: Path) -> dict:
+def _inputs(raw: Path) -> dict[str, Path]:
+    """The raw files a build reads, by path relative to the raw folder."""
     files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, PAIRS_FILE, LIST_FILE,
                                         *us_sources.REQUIRED, *organisations.INPUTS]}
     api = raw / us_sources.API_DIR
     if api.exists():
         files.update({str(p.relative_to(raw)): p for p in sorted(api.glob("*.csv.gz"))})
-    inputs = {rel: [p.stat().st_size, int(p.stat().st_mtime)] for rel, p in files.items() if p.exists()}
+    return files
+
+
+def _fingerprint(raw: Path) -> dict:
+    """What the build depends on: the content of the raw files (sha256, by relative path: the same
+    files in another folder are the same build), the build code and the gazetteer (0.1 s)."""
+    inputs = {rel: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for rel, p in _inputs(raw).items() if p.exists()}
     code = hashlib.sha256()
     root = Path(__file__).parent.parent
     for path in _code_files():
         code.update(str(path.relative_to(root)).encode())
         code.update(path.read_bytes())
-    return {"version": BUILD_VERSION, "raw": str(raw), "inputs": inputs, "code": code.hexdigest(),
+    return {"version": BUILD_VERSION, "inputs": inputs, "code": code.hexdigest(),
             "gazetteer": organisations.gazetteer_version()}
 
 
@@ -84,22 +92,86 @@ def is_stale(raw: Path, out: Path) -> bool:
         return True
 
 
+class BuildError(RuntimeError):
+    """A build that could not finish; ``str()`` is one line, and the previous build stays in use."""
+
+
+class BuildMissing(RuntimeError):
+    """No build to serve; ``str()`` says which command makes one."""
+
+
+def build_status(raw: Path | None = None, out: Path | None = None) -> str:
+    """``"ok"``, ``"stale"`` (raw files or build code changed since) or ``"missing"``."""
+    raw, out = config.raw_dir(raw), config.build_dir(out)
+    if not (out / "manifest.json").exists():
+        return "missing"
+    return "stale" if is_stale(raw, out) else "ok"
+
+
+def require_build(out: Path | None = None) -> Path:
+    """The build folder to serve from, never building (a web request must not): raises
+    :class:`BuildMissing` when there is none."""
+    out = config.build_dir(out)
+    if not (out / "manifest.json").exists():
+        raise BuildMissing(f"no build in {out}: run `make build` (python -m analytics build) first")
+    return out
+
+
+def _remove_orphans(out: Path) -> None:
+    """Temporary folders of builds whose process is gone (killed, power cut)."""
+    for tmp in out.parent.glob(f"{out.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+    for old in out.parent.glob(f"{out.name}.old-*"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dict:
+    """Build into a temporary folder that replaces ``out`` only when complete. A corrupt raw file
+    (:mod:`analytics.sources.rawcheck`) or any failure raises :class:`BuildError` with one line;
+    the temporary folder is removed (also on Ctrl-C or SIGTERM) and ``out`` is left as it was."""
     raw = config.raw_dir(raw)
     out = config.build_dir(out)
     eu_sources.check_inputs(raw)
     us_sources.check_inputs(raw)
     organisations.check_inputs(raw)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(out)
+    try:
+        rawcheck.check_files(raw, _inputs(raw))
+    except rawcheck.RawFileError as exc:
+        raise BuildError(f"raw file {exc}{_kept(out)}") from None
     started = time.perf_counter()
     tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "eu").mkdir(parents=True)
-    (tmp / "us").mkdir()
-    summary = {"eu": _build_eu(raw, tmp / "eu", progress), "us": _build_us(raw, tmp / "us", progress)}
-    build_related(raw).to_parquet(tmp / "related.parquet", index=False)
-    summary["organisations"] = _build_organisations(raw, tmp, progress)
-    summary["seconds"] = round(time.perf_counter() - started, 1)
-    (tmp / "manifest.json").write_text(json.dumps({"fingerprint": _fingerprint(raw), "summary": summary}, indent=1))
+    try:
+        (tmp / "eu").mkdir(parents=True)
+        (tmp / "us").mkdir()
+        summary = {"eu": _build_eu(raw, tmp / "eu", progress), "us": _build_us(raw, tmp / "us", progress)}
+        build_related(raw).to_parquet(tmp / "related.parquet", index=False)
+        summary["organisations"] = _build_organisations(raw, tmp, progress)
+        summary["seconds"] = round(time.perf_counter() - started, 1)
+        (tmp / "manifest.json").write_text(json.dumps({"fingerprint": _fingerprint(raw), "summary": summary},
+                                                      indent=1))
+    except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback in a log beside the build
+        log_file = out.with_name(f"{out.name}.failed.log")
+        log_file.write_text(traceback.format_exc())
+        raise BuildError(f"build failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                         f"{_kept(out)}; details in {log_file}") from None
+    finally:
+        if not (tmp / "manifest.json").exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     old = out.with_name(f"{out.name}.old-{os.getpid()}")
     if out.exists():
         out.rename(old)
@@ -107,6 +179,10 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
     shutil.rmtree(old, ignore_errors=True)
     progress(f"build complete in {summary['seconds']} s → {out}")
     return summary
+
+
+def _kept(out: Path) -> str:
+    return f" (the previous build in {out} stays in use)" if (out / "manifest.json").exists() else ""
 
 
 def _build_organisations(raw: Path, out: Path, progress) -> dict:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
 from analytics import config
+from analytics.serving.formats import csv_safe
 
 METRIC_COLUMNS = [
     "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type", "cluster_type",
@@ -50,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--raw", help="raw-data directory (default: $CLUSTER_RAW_DIR or ../shared/data)")
     common.add_argument("--build-dir", help="build folder (default: $CLUSTER_BUILD_DIR or data/build)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("build", help="derive the metrics from the raw files", parents=[common])
+    b = sub.add_parser("build", help="derive the metrics from the raw files", parents=[common])
+    b.add_argument("--if-stale", action="store_true",
+                   help="build only when the build folder is missing or older than the raw files or the code")
     m = sub.add_parser("metrics", help="metrics of one level and year as CSV on stdout", parents=[common])
     m.add_argument("--dataset", default="eu")
     m.add_argument("--level", help="eu: nuts2|nuts1|country; us: state|county|ea|nation")
@@ -164,9 +168,19 @@ def _run(args) -> int:
         from analytics.content.commands import run as run_content
         return run_content(args, CliError)
     if args.command == "build":
-        from analytics.build import build, build_lock
-        with build_lock(config.build_dir(args.build_dir)):
-            build(args.raw, args.build_dir, progress=lambda s: print(s, file=sys.stderr))
+        from analytics.build import BuildError, build, build_lock, ensure_built
+        signal.signal(signal.SIGTERM, _terminate)  # a killed build cleans up its temporary folder
+        progress = lambda s: print(s, file=sys.stderr)  # noqa: E731
+        try:
+            if args.if_stale:
+                out = ensure_built(args.raw, args.build_dir, progress)
+                print(f"build up to date: {out}", file=sys.stderr)
+            else:
+                with build_lock(config.build_dir(args.build_dir)):
+                    build(args.raw, args.build_dir, progress=progress)
+        except BuildError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "download":
         from analytics.download import DownloadError, download
@@ -190,10 +204,19 @@ def _run(args) -> int:
     return _metrics(store, args)
 
 
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def _store(args):
+    from analytics.build import BuildError, ensure_built
     from analytics.serving.store import LEVELS, get_store
     if args.dataset not in LEVELS:
         raise CliError(f"--dataset {args.dataset!r}: available datasets are {', '.join(LEVELS)}")
+    try:  # the CLI may build (a web worker never does: analytics.build.require_build)
+        ensure_built(args.raw, args.build_dir)
+    except BuildError as exc:
+        raise CliError(str(exc)) from None
     return get_store(args.dataset, args.build_dir, args.raw)
 
 
@@ -238,7 +261,7 @@ def _regions(store, args) -> int:
     cols += extra
     if args.start_year is not None:
         cols += REGION_GROWTH_COLUMNS
-    ind.sort_values("region_id")[cols].to_csv(sys.stdout, index=False, float_format="%.10g")
+    csv_safe(ind.sort_values("region_id")[cols]).to_csv(sys.stdout, index=False, float_format="%.10g")
     return 0
 
 
@@ -278,7 +301,7 @@ def _metrics(store, args) -> int:
     cols = [c for c in METRIC_COLUMNS if c in table.columns]
     if args.start_year is not None:
         cols += GROWTH_COLUMNS
-    table[cols].to_csv(sys.stdout, index=False, float_format="%.10g")
+    csv_safe(table[cols]).to_csv(sys.stdout, index=False, float_format="%.10g")
     return 0
 
 
@@ -303,7 +326,7 @@ def _related(store, args) -> int:
             raise CliError(f"--region {args.region!r}: no {level} data in {year}")
         strong = set(mine.loc[mine["stars"].fillna(0) > 0, "category_id"])
         out = diversification(store.related, mine, strong, top=51)
-    out.to_csv(sys.stdout, index=False, float_format="%.10g")
+    csv_safe(out).to_csv(sys.stdout, index=False, float_format="%.10g")
     return 0
 
 
@@ -312,7 +335,6 @@ def _organisations_list(args) -> int:
     seed and approved profiles), filtered as the directory filters; a filter value that matches no
     organisation at all is an error (exit 2)."""
     from analytics.serving import organisations as orgs
-    from analytics.serving.formats import csv_safe
     from analytics.sources.organisations import ISO_TO_NUTS
 
     df = orgs.frame()
@@ -344,7 +366,6 @@ PARTNER_COLUMNS = ["id", "name", "country", "region_id", "category", "score", "r
 def _partners(args) -> int:
     """``partners``: the partner search of /partners, from an organisation or a region × category."""
     from analytics.serving import organisations as orgs
-    from analytics.serving.formats import csv_safe
     from analytics.serving.store import get_store
 
     if args.limit is not None and not 1 <= args.limit <= 1000:

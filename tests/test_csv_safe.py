@@ -25,3 +25,19 @@ def test_download_csv_reads_back_with_the_text_shown():
     text = credit_csv(pd.DataFrame({"name": ["=1+1", "ok"], "n": [-1, 2]}), ["Source: test"])
     back = pd.read_csv(io.StringIO(text), comment="#")
     assert back["name"].tolist() == ["'=1+1", "ok"] and back["n"].tolist() == [-1, 2]
+
+
+def test_cli_tables_neutralise_formula_names(built):
+    import contextlib
+
+    from analytics import cli
+
+    for command in ("metrics", "regions"):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert cli.main([command, "--dataset", "eu", "--level", "nuts2", "--year", "2014",
+                             "--region", "@Oresund=DK01+DK02+SE22"]) == 0
+        df = pd.read_csv(io.StringIO(out.getvalue()))
+        names = set(df.loc[df["region_id"] == "custom:oresund", "region_name"])
+        assert names == {"'@Oresund"}, (command, names)
+        assert not df.select_dtypes("object").apply(lambda s: s.str.match(r"^[=+\-@\t\r]", na=False)).any().any()

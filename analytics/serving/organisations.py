@@ -70,12 +70,10 @@ def _load() -> pd.DataFrame:
 
 def seed() -> pd.DataFrame:
     """The build's seed table (located and categorised, before any user content)."""
-    from analytics import config
-    from analytics.build import ensure_built
+    from analytics.build import require_build
     from analytics.sources.organisations import load_seed
 
-    ensure_built()
-    return load_seed(config.build_dir())
+    return load_seed(require_build())
 
 
 def _normalise(df: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import config
-from analytics.build import ensure_built, stars_file
+from analytics.build import require_build, stars_file
 from analytics.metrics.growth import growth
 from analytics.metrics.stars import get_rules, lq_column
 
@@ -287,7 +287,7 @@ def get_store(dataset: str = "eu", build_dir: str | None = None, raw: str | None
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(LEVELS)}")
     key = (dataset, build_dir, raw)
     if key not in _STORES:
-        out = ensure_built(raw, build_dir)
+        out = require_build(build_dir)  # never builds: `make build` / `python -m analytics build` does
         _STORES[key] = Store(out, dataset)
     return _STORES[key]
 
@@ -304,6 +304,29 @@ def build_id() -> str:
 
 
 _BUILD: dict[str, str] = {}
+
+
+def serving_status() -> str:
+    """The build this process serves, checked once at start (``analytics.build.build_status``):
+    ``"ok"`` or ``"stale"`` (raw files or build code changed since: the last good build is served
+    and the methodology page says so); ``"missing"`` before a build exists."""
+    if "status" not in _BUILD:
+        from analytics.build import build_status
+
+        _BUILD["status"] = build_status()
+    return _BUILD["status"]
+
+
+def preload() -> None:
+    """Read the tables every page uses before the server forks its workers, so their memory is
+    shared (copy-on-write) instead of read again by each worker."""
+    for key in available_datasets():
+        store = get_store(key)
+        _ = store.metrics, store.regions, store.categories, store.indicators, store.industries
+        for level in store.levels:
+            store.level_metrics(level)
+            if store.has_geometry(level):
+                store.geometry(level)
 
 
 def available_datasets() -> tuple[str, ...]:

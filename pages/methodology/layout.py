@@ -309,6 +309,17 @@ def quality_section(dataset: str) -> html.Section:
     )
 
 
+def build_notice():
+    """Says so when the server serves a build older than the raw files or the build code."""
+    from analytics.serving.store import build_id, serving_status
+
+    if serving_status() != "stale":
+        return None
+    return html.Div([html.Strong("The data shown come from the last good build "), f"(build {build_id()}): the raw "
+                     "files or the build code have changed since. An operator rebuilds with ", html.Code("make build"),
+                     " and restarts the server."], className="alert alert-warning py-2 small", role="status")
+
+
 def layout(**kwargs):
     """``?dataset=`` preselects the dataset of the data-quality report."""
     query, _path = METHODOLOGY.split(kwargs)
@@ -319,6 +330,7 @@ def layout(**kwargs):
         *url_store(ids.PREFIX, METHODOLOGY, state),
         html.H1("Methodology and sources", className="h2"),
         query_notes(notes),
+        build_notice(),
         html.P(["How the observatory computes its numbers and where the data come from. The reference is ",
                 html.Code("docs/METHODOLOGY.md"), "; this page is generated from the code and the built data."],
                className="text-muted"),

@@ -1,0 +1,23 @@
+"""gunicorn settings of `make run` and of production (``gunicorn -c gunicorn.conf.py app:server``).
+
+Workers: $WEB_CONCURRENCY, else one per core (at most 4: each holds the request state, the data
+are shared). The app is loaded once in the master (``preload_app``) with the tables read before
+the fork, so workers share them copy-on-write. Bind: $HOST:$PORT (default 127.0.0.1:8050).
+"""
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() or 1, 4))
+preload_app = True
+timeout = 60
+graceful_timeout = 20
+limit_request_line = 8190
+accesslog = os.environ.get("ACCESS_LOG")  # unset: no access log (uploads' ids must not reach logs)
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "warning")
+
+
+def on_starting(server):
+    from analytics.serving.store import preload
+
+    preload()

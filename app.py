@@ -19,8 +19,12 @@ from flask_compress import Compress
 from analytics.serving.cache import bind as bind_cache
 from analytics.serving.store import serving_status
 from components import ids, shell
+from components.guard import alert as input_error_alert
+from components.guard import init_app as init_guard
+from components.guard import on_callback_error
 from pages import register_all
 from web import init_app as init_web
+from web.health import init_app as init_health
 from web.security import Dash, harden
 
 _STATUS = serving_status()
@@ -38,17 +42,21 @@ app = Dash(
     use_pages=True,
     pages_folder="",
     suppress_callback_exceptions=True,
+    on_error=on_callback_error,  # components.guard: a callback that fails on its input changes nothing, says so
 )
 server = app.server
 Compress(server)
 bind_cache(server)
 init_web(server)  # accounts, moderated profiles, the document library (Flask forms under /account, /library …)
 register_all()
+init_health(server)  # /healthz, /readyz
+init_guard(server)  # a callback request Dash cannot read: 400, not 500
 harden(app)  # CSP (hashes of the inline scripts above), nosniff, frame-ancestors, the 1 MB body limit
 
 app.layout = html.Div([
     dcc.Location(id=ids.URL, refresh="callback-nav"),
     shell.navbar(),
+    input_error_alert(),
     dbc.Container(dash.page_container, fluid=True, className="pb-5"),
 ])
 

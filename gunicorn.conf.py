@@ -8,7 +8,7 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() or 1, 4))
-preload_app = True
+preload_app = os.environ.get("CLUSTER_PRELOAD", "1") != "0"  # 0: each worker reads the data itself
 timeout = 60
 graceful_timeout = 20
 limit_request_line = 8190
@@ -18,6 +18,7 @@ loglevel = os.environ.get("LOG_LEVEL", "warning")
 
 
 def on_starting(server):
-    from analytics.serving.store import preload
+    if preload_app:
+        from analytics.serving.store import preload
 
-    preload()
+        preload()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 
 import dash
-from flask import Flask
+from flask import Flask, abort, request
 from flask_talisman import Talisman
 
 BODY_LIMIT = 1024 * 1024  # bytes; callbacks carry at most a few kB of state
@@ -58,12 +58,21 @@ def harden(app: dash.Dash) -> Flask:
     """Apply the headers and the body limit to ``app.server``; call once every callback is
     registered (the CSP hashes the inline clientside callbacks)."""
     server = app.server
-    server.config.setdefault("MAX_CONTENT_LENGTH", BODY_LIMIT)
+    if server.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None (no limit)
+        server.config["MAX_CONTENT_LENGTH"] = BODY_LIMIT
     secure = os.environ.get("CLUSTER_SECURE_COOKIES") == "1"
     talisman = Talisman(server, content_security_policy=policy(app), force_https=secure,
                         strict_transport_security=secure, session_cookie_secure=secure, frame_options="DENY",
                         referrer_policy="same-origin", x_content_type_options=True, x_xss_protection=False)
     done = []
+
+    @server.before_request
+    def _bounded_body():  # refuse by the declared length, before anything (Dash reads bodies silently) reads it
+        from web.core import UPLOAD_LIMIT
+
+        limit = UPLOAD_LIMIT if request.endpoint == "content.upload" else request.max_content_length
+        if limit is not None and request.content_length is not None and request.content_length > limit:
+            abort(413)
 
     @server.before_request
     def _hash_late_scripts():  # Dash Pages adds its inline scripts at the first request (after Dash's own hook)

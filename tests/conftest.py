@@ -57,9 +57,11 @@ def private_library():
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def built():
-    """Build (or check) the data once, before any server starts, so no page waits for a build."""
+    """Build (or check) the data once per test process, before any test: serving code never builds
+    (``analytics.build.require_build``), so every test can read the store. Workers wait on the
+    build lock while the first one builds."""
     from analytics.build import ensure_built
 
     ensure_built()

@@ -37,7 +37,8 @@ def alert() -> dbc.Alert:
 
 def on_callback_error(err: Exception):
     """``Dash(on_error=...)``: log it, tell the user, change nothing."""
-    cb = getattr(request, "get_json", None) and (request.get_json(silent=True) or {}).get("output", "?")
+    body = request.get_json(silent=True)
+    cb = body.get("output", "?") if isinstance(body, dict) else "?"
     log.warning("callback %s failed on its input: %s: %s", str(cb)[:200], type(err).__name__, str(err)[:300],
                 exc_info=err)
     try:

@@ -116,9 +116,7 @@ def _before():
 
 @bp.after_request
 def _headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # nosniff, framing and referrer headers: app-wide in web/security.py
     if request.endpoint != "content.static":
         response.headers.setdefault("Cache-Control", "private, no-store")
     return response

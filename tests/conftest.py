@@ -186,3 +186,12 @@ def run_cli(*args: str, env: dict | None = None):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(list(args))
     return subprocess.CompletedProcess(["python", "-m", "analytics", *args], code, out.getvalue(), err.getvalue())
+
+
+def pytest_sessionstart(session):
+    """Build (or check) before collection: some tests parametrize over the store's contents."""
+    from analytics import config
+    from analytics.build import ensure_built
+
+    if config.raw_dir().exists():
+        ensure_built()

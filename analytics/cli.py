@@ -1,6 +1,6 @@
 """Command line for analysts: ``python -m analytics build|metrics|regions|related|quality|download|make-categories``,
 ``organisations list`` (the build's seed organisations), and for the content database:
-``users create-admin``, ``organisations import``, ``content export|import``, ``db upgrade``
+``users create-admin``, ``organisations import``, ``content export|import``, ``db upgrade``, ``library list|rename|delete``
 (:mod:`analytics.content.commands`).
 
 ``metrics`` and ``regions`` print the same numbers the pages show: they read the same views
@@ -130,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("db", help="the content database's schema")
     bsub = b.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     bsub.add_parser("upgrade", help="apply the Alembic migrations (upgrade head)")
+    lb = sub.add_parser("library", help="the saved definitions (as administrator: no owner token needed)")
+    lsub = lb.add_subparsers(dest="library_command", required=True, parser_class=_Parser)
+    lsub.add_parser("list", help="id, kind, dataset, owned (yes/no), name, spec as CSV on stdout")
+    lr = lsub.add_parser("rename", help="rename a saved definition")
+    lr.add_argument("id", type=int)
+    lr.add_argument("name")
+    lsub.add_parser("delete", help="delete a saved definition").add_argument("id", type=int)
     return p
 
 
@@ -190,6 +197,8 @@ def _run(args) -> int:
         except DownloadError as exc:
             raise CliError(str(exc)) from None
         return 0
+    if args.command == "library":
+        return _library(args)
     if args.command == "organisations":
         return _organisations_list(args)
     if args.command == "partners":
@@ -240,6 +249,29 @@ def _level_year(store, args) -> None:
         note = window_note(store.dataset, args.start_year, args.year)
         if note:
             print(f"note: {note}", file=sys.stderr)
+
+
+def _library(args) -> int:
+    import pandas as pd
+
+    from analytics.serving.library import LibraryError, get_library
+
+    lib = get_library()
+    try:
+        if args.library_command == "list":
+            rows = [(d.id, d.kind, d.dataset, "yes" if d.owner_hash else "no", d.name, d.spec) for d in lib.list()]
+            table = pd.DataFrame(rows, columns=["id", "kind", "dataset", "owned", "name", "spec"])
+            csv_safe(table).to_csv(sys.stdout, index=False)
+        elif args.library_command == "rename":
+            d = lib.rename(args.id, args.name, admin=True)
+            print(f"renamed {d.id} to {d.name}", file=sys.stderr)
+        else:
+            name = lib.get(args.id).name
+            lib.delete(args.id, admin=True)
+            print(f"deleted {args.id} ({name})", file=sys.stderr)
+    except LibraryError as exc:
+        raise CliError(str(exc)) from None
+    return 0
 
 
 def _regions(store, args) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, quote
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -77,15 +78,74 @@ def test_library_actions(dash_app, private_library):
 
     lib = get_library()
     assert lib.url == private_library
-    msg, colour = bc.library_action(ids.CAT_SAVE, "eu", "Lib=nace:13", None, None, None)
+    msg, colour, mine = bc.library_action(ids.CAT_SAVE, "eu", "Lib=nace:13", None, None, None, {})
     assert colour == "success"
-    msg, colour = bc.library_action(ids.CAT_SAVE, "eu", "Lib=nace:13", None, None, None)
-    assert colour == "danger" and "already saved" in msg
     d = [d for d in lib.list() if d.name == "Lib"][0]
-    msg, colour = bc.library_action(ids.LIB_RENAME, "eu", None, None, d.id, "")
+    assert set(mine) == {str(d.id)} and d.owned_by(mine[str(d.id)])  # this browser now holds its key
+    msg, colour, again = bc.library_action(ids.CAT_SAVE, "eu", "Lib=nace:13", None, None, None, mine)
+    assert colour == "danger" and "already saved" in msg and again == mine
+    msg, colour, _ = bc.library_action(ids.LIB_RENAME, "eu", None, None, d.id, "", mine)
     assert colour == "danger" and lib.get(d.id).name == "Lib"  # nothing lost on failure
-    msg, colour = bc.library_action(ids.LIB_CONFIRM, "eu", None, None, d.id, None)
+    msg, colour, _ = bc.library_action(ids.LIB_CONFIRM, "eu", None, None, d.id, None, mine)
     assert colour == "success" and all(x.id != d.id for x in lib.list())
+
+
+def test_only_the_saving_browser_can_rename_or_delete(dash_app, private_library):
+    from analytics.serving.library import get_library
+    from pages.build import callbacks as bc
+
+    lib = get_library()
+    _, colour, mine = bc.library_action(ids.REG_SAVE, "eu", None, "Mine=DK01+DK02", None, None, {})
+    d = [x for x in lib.list() if x.name == "Mine"][0]
+    before = [(x.id, x.name, x.spec) for x in lib.list()]
+    # another browser: no key, a guessed key, another definition's key, hostile shapes
+    _, _, theirs = bc.library_action(ids.REG_SAVE, "eu", None, "Theirs=SE22", None, None, {})
+    for tokens in ({}, {str(d.id): "guess"}, {str(d.id): next(iter(theirs.values()))}, [], "x" * 100, None):
+        for trigger, name in ((ids.LIB_RENAME, "Stolen"), (ids.LIB_CONFIRM, None)):
+            msg, colour, _ = bc.library_action(trigger, "eu", None, None, d.id, name, bc.owner_tokens(tokens))
+            assert colour == "danger" and "Only the browser that saved “Mine”" in msg
+    assert [(x.id, x.name, x.spec) for x in lib.list() if x.name != "Theirs"] == before
+    # counting ids deletes nothing
+    for guess in range(1, d.id + 5):
+        bc.library_action(ids.LIB_CONFIRM, "eu", None, None, guess, None, {})
+    assert {"Mine", "Theirs"} <= {x.name for x in lib.list()}
+    msg, colour, _ = bc.library_action(ids.LIB_RENAME, "eu", None, None, d.id, "Still mine", mine)
+    assert colour == "success" and lib.get(d.id).name == "Still mine"
+
+
+@pytest.mark.parametrize("kind_trigger, dataset, spec, message", [
+    (ids.CAT_SAVE, "eu", "Bad=nace:99", "99"),           # an unknown NACE division
+    (ids.CAT_SAVE, "eu", "no equals sign", "="),
+    (ids.REG_SAVE, "eu", "R=XX99", "XX99"),             # an unknown region
+    (ids.REG_SAVE, "zz", "R=DK01", "Unknown dataset"),
+    (ids.REG_SAVE, "e" * 10_000, "R=DK01", "Unknown dataset"),
+    (ids.CAT_SAVE, "eu", "N\x00=nace:13", ""),
+    (ids.CAT_SAVE, "eu", {"a": 1}, "empty"),
+])
+def test_saving_checks_the_definition_on_the_server(dash_app, private_library, kind_trigger, dataset, spec, message):
+    """A hand-made callback body cannot store what the engine (and the CLI) would refuse."""
+    from analytics.serving.library import get_library
+    from pages.build import callbacks as bc
+
+    before = [(x.id, x.spec) for x in get_library().list()]
+    cat, reg = (spec, None) if kind_trigger == ids.CAT_SAVE else (None, spec)
+    msg, colour, tokens = bc.library_action(kind_trigger, dataset, cat, reg, None, None, {})
+    assert colour == "danger" and message in msg and tokens == {}
+    assert [(x.id, x.spec) for x in get_library().list()] == before
+
+
+def test_the_library_cli_administers_definitions_without_tokens(dash_app, private_library, capsys):
+    from analytics.cli import main
+    from analytics.serving.library import get_library
+
+    d = get_library().save("category", "eu", "+Admin", "+Admin=nace:13")
+    assert main(["library", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"{d.id},category,eu,yes,'+Admin,'+Admin=nace:13" in out  # formula cells neutralised
+    assert main(["library", "rename", str(d.id), "Admin"]) == 0 and get_library().get(d.id).name == "Admin"
+    assert main(["library", "delete", str(d.id)]) == 0
+    assert main(["library", "delete", str(d.id)]) == 2
+    assert f"No saved definition with id {d.id}" in capsys.readouterr().err
 
 
 # --- browser --------------------------------------------------------------------------------------
@@ -210,7 +270,22 @@ def test_build_overlap_library_and_escaping(dash_duo, dash_app):
     wait_for(lambda: "Renamed" in text_of(dash_duo, f"#{ids.LIB_MESSAGE}"), message="renamed")
     wait_for(lambda: "Textiles" in text_of(dash_duo, f"#{ids.LIB_TABLE}"), message="renamed in list")
     shot(dash_duo, "library")
-    # delete (confirm dialog → accept)
+    assert "category eu Textiles yes" in text_of(dash_duo, f"#{ids.LIB_TABLE}").replace("\n", " ")  # "Saved here"
+    # another browser (no key in localStorage) may load it but not delete it
+    keys = dash_duo.driver.execute_script("return window.localStorage.getItem(arguments[0]);", ids.LIB_TOKENS)
+    dash_duo.driver.execute_script("window.localStorage.removeItem(arguments[0]);", ids.LIB_TOKENS)
+    open_page(dash_duo, dash_app, "/build?dataset=eu")
+    wait_for(lambda: "Textiles" in text_of(dash_duo, f"#{ids.LIB_TABLE}"), message="listed for others")
+    assert "yes" not in text_of(dash_duo, f"#{ids.LIB_TABLE}")
+    pick(dash_duo, ids.LIB_SELECT, "Textiles", "Textiles")
+    click(dash_duo, ids.LIB_DELETE)
+    wait_for(lambda: dash_duo.driver.switch_to.alert, message="confirm").accept()
+    wait_for(lambda: "Only the browser that saved" in text_of(dash_duo, f"#{ids.LIB_MESSAGE}"), message="refused")
+    assert "Textiles" in text_of(dash_duo, f"#{ids.LIB_TABLE}")
+    # back in the saving browser: delete (confirm dialog → accept)
+    dash_duo.driver.execute_script("window.localStorage.setItem(arguments[0], arguments[1]);", ids.LIB_TOKENS, keys)
+    open_page(dash_duo, dash_app, "/build?dataset=eu")
+    wait_for(lambda: "yes" in text_of(dash_duo, f"#{ids.LIB_TABLE}"), message="owned again")
     pick(dash_duo, ids.LIB_SELECT, "Textiles", "Textiles")
     click(dash_duo, ids.LIB_DELETE)
     wait_for(lambda: dash_duo.driver.switch_to.alert, message="confirm").accept()

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import threading
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -75,11 +76,11 @@ def test_save_list_get_rename_delete(lib):
     assert [d.name for d in lib.list(dataset="us")] == ["Cars"]
     assert lib.get(b.id) == b
     # rename: the name and the name inside the spec change; the members do not
-    r = lib.rename(b.id, "Textiles & clothing")
+    r = lib.rename(b.id, "Textiles & clothing", b.token)
     assert (r.id, r.name, r.spec) == (b.id, "Textiles & clothing", "Textiles & clothing=nace:13,14,15")
     assert r.created_at == b.created_at and r.updated_at >= b.updated_at
     assert lib.get(b.id).name == "Textiles & clothing"
-    lib.delete(a.id)
+    lib.delete(a.id, a.token)
     assert [d.name for d in lib.list()] == ["Cars", "Textiles & clothing"]
     with pytest.raises(LibraryError, match=f"No saved definition with id {a.id}"):
         lib.get(a.id)
@@ -107,7 +108,7 @@ def test_rename_to_an_existing_name_is_refused(lib):
     b = lib.save("region", "eu", "Alps", "Alps=AT3+DE14")
     before = snapshot(lib)
     with pytest.raises(LibraryError, match="Oresund.*already saved"):
-        lib.rename(b.id, "Oresund")
+        lib.rename(b.id, "Oresund", b.token)
     assert snapshot(lib) == before
     assert lib.get(a.id).spec == "Oresund=DK01+DK02+SE22" and lib.get(b.id).spec == "Alps=AT3+DE14"
 
@@ -163,10 +164,10 @@ def test_a_rename_that_would_make_the_spec_too_long_is_refused(lib):
     d = lib.save("category", "eu", "A", spec)
     before = snapshot(lib)
     with pytest.raises(ValidationError, match="2000|2,000|2059"):
-        lib.rename(d.id, "B" * 60)
+        lib.rename(d.id, "B" * 60, d.token)
     assert snapshot(lib) == before
     with pytest.raises(ValidationError, match="61"):
-        lib.rename(d.id, "B" * 61)
+        lib.rename(d.id, "B" * 61, d.token)
     assert snapshot(lib) == before
 
 
@@ -258,3 +259,53 @@ def test_concurrent_saves_of_the_same_name_one_wins(lib):
     saved = lib.list()
     assert len(saved) == 1
     assert saved[0].spec == wins[0].spec and saved[0].spec in specs  # one submitted spec, intact
+
+
+# --- owners -------------------------------------------------------------------------------------
+
+def test_only_the_owner_token_renames_or_deletes(lib):
+    mine = lib.save("region", "eu", "Mine", "Mine=DK01")
+    theirs = lib.save("region", "eu", "Theirs", "Theirs=SE22")
+    assert mine.token and theirs.token and mine.token != theirs.token and len(mine.token) >= 32
+    stored = lib.get(mine.id)
+    assert stored.token is None and mine.token not in repr(stored) and mine.token not in (stored.owner_hash or "")
+    before = snapshot(lib)
+    for token in (None, "", theirs.token, mine.token[:-1], mine.token + "x"):
+        with pytest.raises(LibraryError, match="Only the browser that saved “Mine”"):
+            lib.rename(mine.id, "Stolen", token)
+        with pytest.raises(LibraryError, match="Only the browser that saved “Mine”"):
+            lib.delete(mine.id, token)
+    assert snapshot(lib) == before
+    assert lib.rename(mine.id, "Mine 2", mine.token).name == "Mine 2"
+    lib.delete(theirs.id, admin=True)  # the CLI's administrator needs no token
+    assert [d.name for d in lib.list()] == ["Mine 2"]
+
+
+def test_a_library_from_before_owners_keeps_its_rows_which_only_an_admin_can_change(url):
+    from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
+
+    old_meta = MetaData()  # the table as it was before owner tokens
+    old_table = Table("definitions", old_meta, Column("id", Integer, primary_key=True),
+                      Column("kind", String(16), nullable=False), Column("dataset", String(8), nullable=False),
+                      Column("name", String(60), nullable=False), Column("spec", Text, nullable=False),
+                      Column("created_at", DateTime(timezone=True), nullable=False),
+                      Column("updated_at", DateTime(timezone=True), nullable=False))
+    eng = create_engine(url)
+    old_meta.create_all(eng)
+    with eng.begin() as conn:
+        conn.execute(old_table.insert().values(id=7, kind="region", dataset="eu", name="Old", spec="Old=DK01",
+                                               created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                                               updated_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        if conn.dialect.name == "postgresql":  # rows inserted with explicit ids: move the sequence on
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('definitions', 'id'), 7)"))
+    eng.dispose()
+    lib = Library(url)
+    try:
+        old = lib.get(7)
+        assert (old.name, old.spec, old.owner_hash) == ("Old", "Old=DK01", None)
+        with pytest.raises(LibraryError, match="saved before definitions had owners"):
+            lib.delete(7, "anything")
+        assert lib.rename(7, "Older", admin=True).spec == "Older=DK01"
+        assert lib.save("region", "eu", "New", "New=SE22").token  # new rows get owners
+    finally:
+        lib.engine.dispose()

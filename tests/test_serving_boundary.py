@@ -169,3 +169,71 @@ def test_readiness_says_the_database_is_down_without_internals(dash_app, client)
         server.config["CLUSTER_LIBRARY_URL"] = old
     assert r.status_code == 503 and r.get_json()["database"] == "unreachable"
     assert b"secretuser" not in r.data and b"127.0.0.1" not in r.data and b"5432" not in r.data
+
+
+DOWN_URL = "postgresql+psycopg://secretuser:pw@127.0.0.1:1/nodb?connect_timeout=2"
+INTERNALS = (b"secretuser", b"127.0.0.1", b"psycopg", b"OperationalError", b"port 1", b"Traceback")
+
+
+@pytest.fixture
+def database_down(dash_app, monkeypatch):
+    """Both the library (environment) and the content blueprint (app config) point at a database
+    that refuses connections."""
+    server = dash_app.server
+    monkeypatch.setenv("CLUSTER_LIBRARY_URL", DOWN_URL)
+    monkeypatch.setitem(server.config, "CLUSTER_LIBRARY_URL", DOWN_URL)
+    yield server
+
+
+def _no_internals(data: bytes, where: str) -> None:
+    for word in INTERNALS:
+        assert word not in data, (where, word, data[:400])
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_a_database_outage_leaves_every_page_working_without_internals(database_down, name, caplog):
+    import dash
+    from dash._utils import to_json
+
+    caplog.set_level(logging.CRITICAL)
+    names = set(re.findall(r"<(\w+)>", ROUTES[name].path))
+    kwargs = {k: {"dataset": "eu", "region_id": "DE11", "category_id": "automotive"}.get(k, "x") for k in names}
+    page = next(p for p in dash.page_registry.values() if p["module"] == name)
+    _no_internals(to_json(page["layout"](**kwargs)).encode(), name)
+
+
+def test_a_database_outage_in_the_library_is_said_plainly(database_down, caplog):
+    from pages.build import callbacks as bc
+    from pages.build import ids
+
+    caplog.set_level(logging.CRITICAL)
+    listed = bc.list_library(1, {})
+    assert "cannot be read just now" in str(listed["table"]) and listed["options"] == []
+    for trigger, cat, sel in ((ids.CAT_SAVE, "Fashion=nace:13,14,15", None), (ids.LIB_RENAME, None, 3),
+                              (ids.LIB_CONFIRM, None, 3)):
+        msg, colour, tokens = bc.library_action(trigger, "eu", cat, None, sel, "New", {"3": "t"})
+        assert colour == "danger" and "just now" in msg and "nothing was changed" in msg, msg
+        assert tokens == {"3": "t"}  # this browser's keys are kept
+        _no_internals(msg.encode(), trigger)
+    loaded = bc.load_definition(1, 3)
+    assert "just now" in loaded["message"]
+
+
+def test_a_database_outage_on_the_content_pages_answers_503_in_words(database_down, caplog):
+    caplog.set_level(logging.CRITICAL)
+    c = database_down.test_client()
+    rules = [r for r in database_down.url_map.iter_rules()
+             if "GET" in r.methods and not r.arguments and not r.rule.startswith(("/_", "/assets", "/web-static"))]
+    assert len(rules) >= 5
+    seen = {}
+    for rule in rules:
+        r = c.get(rule.rule)
+        seen[rule.rule] = r.status_code
+        assert r.status_code < 500 or r.status_code == 503, (rule.rule, r.status_code)
+        _no_internals(r.data, rule.rule)
+        if r.status_code == 503 and rule.rule != "/readyz":
+            assert b"not reachable just now" in r.data
+    assert seen["/library"] == 503 and seen["/healthz"] == 200 and seen["/readyz"] == 503
+    r = c.post("/account/login", data={"email": "a@example.org", "password": "x" * 12})
+    assert r.status_code in (200, 400, 503)
+    _no_internals(r.data, "POST /login")

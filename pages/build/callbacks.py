@@ -3,16 +3,20 @@ the address and the library (save, rename, delete, load).
 
 Every check is the engine's (``views.parse_category`` / ``parse_region``); its ``ValidationError``
 text is shown next to the control and nothing is saved. Library writes go through
-``analytics.serving.library`` (one transaction each); a ``LibraryError`` is shown and leaves the
-library as it was.
+``analytics.serving.library`` (one transaction each): a save is checked again on the server by
+the engine's validator (the client's "valid" store is not trusted); rename and delete send the
+owner token this browser keeps in localStorage (``LIB_TOKENS``). A ``LibraryError`` is shown and
+leaves the library as it was; an unreachable database is said without its internals.
 """
 from __future__ import annotations
+
+import logging
 
 from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 
 from analytics.serving import custom, views
 from analytics.serving.formats import fmt_int, year_runs
-from analytics.serving.library import LibraryError, get_library
+from analytics.serving.library import UNWRITABLE, LibraryError, get_library, save_definition
 from analytics.serving.store import DATASETS, get_store
 from components import choropleth as ch
 from components import ids as shell_ids
@@ -21,6 +25,8 @@ from components.tables import records
 from components.url_state import register_writer
 from pages.build import ids
 from pages.build import layout as bl
+
+log = logging.getLogger(__name__)
 
 
 def category_spec(name, categories, industries, dataset) -> str:
@@ -223,76 +229,108 @@ def address(dataset, ccat, creg):
 # ---------------------------------------------------------------------------- library
 
 
-def library_rows(defs) -> html.Div:
+MAX_TOKENS = 500  # definitions one browser can own (older keys beyond this are dropped)
+
+
+def owner_tokens(data) -> dict[str, str]:
+    """This browser's {definition id: owner token}, from localStorage; anything malformed is ignored."""
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in list(data.items())[-MAX_TOKENS:]
+            if isinstance(k, str) and k.isdigit() and len(k) < 12 and isinstance(v, str) and 0 < len(v) <= 64}
+
+
+def library_rows(defs, tokens) -> html.Div:
     if not defs:
         return html.P("Nothing saved yet.", className="small text-muted mb-0")
-    head = html.Thead(html.Tr([html.Th("Kind"), html.Th("Dataset"), html.Th("Name")]))
-    body = html.Tbody([html.Tr([html.Td(d.kind), html.Td(d.dataset), html.Td(d.name, className="lib-name")])
+    head = html.Thead(html.Tr([html.Th("Kind"), html.Th("Dataset"), html.Th("Name"), html.Th("Saved here")]))
+    body = html.Tbody([html.Tr([html.Td(d.kind), html.Td(d.dataset), html.Td(d.name, className="lib-name"),
+                                html.Td("yes" if d.owned_by(tokens.get(str(d.id))) else "")])
                        for d in defs])
     return html.Table([head, body], className="table table-sm small mb-0")
 
 
-def option_label(d) -> str:
-    return f"{d.name} · {d.kind} · {d.dataset}"
+def option_label(d, tokens) -> str:
+    mine = " · saved here" if d.owned_by(tokens.get(str(d.id))) else ""
+    return f"{d.name} · {d.kind} · {d.dataset}{mine}"
 
 
 @callback(
     output={"table": Output(ids.LIB_TABLE, "children"), "options": Output(ids.LIB_SELECT, "options")},
-    inputs={"version": Input(ids.LIB_VERSION, "data")},
+    inputs={"version": Input(ids.LIB_VERSION, "data"), "tokens": Input(ids.LIB_TOKENS, "data")},
 )
-def list_library(version):
+def list_library(version, tokens):
+    tokens = owner_tokens(tokens)
     try:
         defs = get_library().list()
     except Exception:  # noqa: BLE001  (an unreachable database: say so, keep the page, no driver details)
         return {"table": html.P("The library cannot be read just now; saved definitions are not shown.",
                                 className="small text-danger"), "options": []}
-    return {"table": library_rows(defs), "options": [{"label": option_label(d), "value": d.id} for d in defs]}
+    return {"table": library_rows(defs, tokens),
+            "options": [{"label": option_label(d, tokens), "value": d.id} for d in defs]}
 
 
-def library_action(trigger, dataset, cat_spec, reg_spec, selected, new_name) -> tuple[str, str]:
-    """(message, colour) of one library write; the library is unchanged on failure."""
-    lib = get_library()
+def _def_id(selected) -> int | None:
+    if isinstance(selected, bool) or not isinstance(selected, (int, str)):
+        return None
+    text = str(selected)
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def library_action(trigger, dataset, cat_spec, reg_spec, selected, new_name, tokens) -> tuple[str, str, dict]:
+    """(message, colour, this browser's tokens afterwards) of one library write; the library is
+    unchanged on failure."""
     try:
-        if trigger == ids.CAT_SAVE:
-            if not cat_spec:
-                return "Nothing to save: the category is not valid yet.", "danger"
-            d = lib.save("category", dataset, cat_spec.partition("=")[0], cat_spec)
-            return f"Saved the category “{d.name}”.", "success"
-        if trigger == ids.REG_SAVE:
-            if not reg_spec:
-                return "Nothing to save: the region is not valid yet.", "danger"
-            d = lib.save("region", dataset, reg_spec.partition("=")[0], reg_spec)
-            return f"Saved the region “{d.name}”.", "success"
-        if selected is None:
-            return "Pick a saved definition first.", "danger"
+        if trigger in (ids.CAT_SAVE, ids.REG_SAVE):
+            kind, spec = ("category", cat_spec) if trigger == ids.CAT_SAVE else ("region", reg_spec)
+            if not spec:
+                return f"Nothing to save: the {kind} is not valid yet.", "danger", tokens
+            d = save_definition(kind, dataset, spec)
+            return f"Saved the {kind} “{d.name}”.", "success", {**tokens, str(d.id): d.token}
+        def_id = _def_id(selected)
+        if def_id is None:
+            return "Pick a saved definition first.", "danger", tokens
+        lib = get_library()
+        token = tokens.get(str(def_id))
         if trigger == ids.LIB_RENAME:
-            old = lib.get(int(selected)).name
-            d = lib.rename(int(selected), new_name or "")
-            return f"Renamed “{old}” to “{d.name}”.", "success"
+            old = lib.get(def_id).name
+            d = lib.rename(def_id, new_name if isinstance(new_name, str) else "", token)
+            return f"Renamed “{old}” to “{d.name}”.", "success", tokens
         if trigger == ids.LIB_CONFIRM:
-            old = lib.get(int(selected)).name
-            lib.delete(int(selected))
-            return f"Deleted “{old}”.", "success"
+            old = lib.get(def_id).name
+            lib.delete(def_id, token)
+            return f"Deleted “{old}”.", "success", {k: v for k, v in tokens.items() if k != str(def_id)}
     except (LibraryError, custom.ValidationError) as exc:
-        return str(exc), "danger"
-    return "", "info"
+        return str(exc), "danger", tokens
+    except Exception:  # noqa: BLE001  (the database is unreachable: no driver details, nothing changed)
+        log.warning("library write failed", exc_info=True)
+        return UNWRITABLE, "danger", tokens
+    return "", "info", tokens
 
 
 @callback(
     output={"message": Output(ids.LIB_MESSAGE, "children"), "color": Output(ids.LIB_MESSAGE, "color"),
-            "open": Output(ids.LIB_MESSAGE, "is_open"), "version": Output(ids.LIB_VERSION, "data")},
+            "open": Output(ids.LIB_MESSAGE, "is_open"), "version": Output(ids.LIB_VERSION, "data"),
+            "tokens": Output(ids.LIB_TOKENS, "data")},
     inputs={"save_cat": Input(ids.CAT_SAVE, "n_clicks"), "save_reg": Input(ids.REG_SAVE, "n_clicks"),
             "rename": Input(ids.LIB_RENAME, "n_clicks"), "delete": Input(ids.LIB_CONFIRM, "submit_n_clicks"),
             "dataset": State(ids.DATASET, "value"), "cat_spec": State(ids.CAT_VALID, "data"),
             "reg_spec": State(ids.REG_VALID, "data"), "selected": State(ids.LIB_SELECT, "value"),
-            "new_name": State(ids.LIB_NEW_NAME, "value"), "version": State(ids.LIB_VERSION, "data")},
+            "new_name": State(ids.LIB_NEW_NAME, "value"), "version": State(ids.LIB_VERSION, "data"),
+            "tokens": State(ids.LIB_TOKENS, "data")},
     prevent_initial_call=True,
 )
-def write_library(save_cat, save_reg, rename, delete, dataset, cat_spec, reg_spec, selected, new_name, version):
+def write_library(save_cat, save_reg, rename, delete, dataset, cat_spec, reg_spec, selected, new_name, version,
+                  tokens):
     if not ctx.triggered or not ctx.triggered[0].get("value"):
-        return {"message": no_update, "color": no_update, "open": no_update, "version": no_update}
-    message, colour = library_action(ctx.triggered_id, dataset, cat_spec, reg_spec, selected, new_name)
-    return {"message": message, "color": colour, "open": bool(message), "version": (version or 0) + 1}
+        return {"message": no_update, "color": no_update, "open": no_update, "version": no_update,
+                "tokens": no_update}
+    before = owner_tokens(tokens)
+    message, colour, after = library_action(ctx.triggered_id, dataset, cat_spec, reg_spec, selected, new_name,
+                                            before)
+    version = version if isinstance(version, int) and not isinstance(version, bool) and 0 <= version < 2**31 else 0
+    return {"message": message, "color": colour, "open": bool(message), "version": version + 1,
+            "tokens": after if after != before else no_update}
 
 
 @callback(
@@ -305,7 +343,10 @@ def confirm_delete(n_clicks, selected):
 
 
 def load_href(def_id) -> str:
-    d = get_library().get(int(def_id))
+    checked = _def_id(def_id)
+    if checked is None:
+        raise LibraryError("Pick a saved definition first.")
+    d = get_library().get(checked)
     return BUILD.href(dataset=d.dataset, **({"ccat": d.spec} if d.kind == "category" else {"creg": d.spec}))
 
 
@@ -325,6 +366,9 @@ def load_definition(n_clicks, selected):
         return {"href": load_href(selected), "message": no_update, "open": no_update}
     except (LibraryError, ValueError) as exc:
         return {"href": no_update, "message": str(exc), "open": True}
+    except Exception:  # noqa: BLE001  (the database is unreachable)
+        return {"href": no_update, "message": "The library cannot be read just now; try again in a minute.",
+                "open": True}
 
 
 register_writer(ids.PREFIX)

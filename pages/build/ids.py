@@ -37,3 +37,4 @@ LIB_DELETE = "build-lib-delete"
 LIB_CONFIRM = "build-lib-confirm"
 LIB_MESSAGE = "build-lib-message"
 LIB_VERSION = "build-lib-version"      # dcc.Store bumped after every library write
+LIB_TOKENS = "build-lib-tokens"        # dcc.Store (localStorage): {definition id: owner token} of this browser

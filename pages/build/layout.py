@@ -165,7 +165,10 @@ def library_panel() -> dbc.Card:
                 dbc.Button("Delete", id=ids.LIB_DELETE, color="danger", outline=True, size="sm"),
             ]),
             dcc.ConfirmDialog(id=ids.LIB_CONFIRM, message="Delete this saved definition? This cannot be undone."),
+            html.P("Anyone can load a saved definition; only the browser that saved one can rename or delete it "
+                   "(it keeps a private key for it).", className="small text-muted mt-2 mb-0"),
             dcc.Store(id=ids.LIB_VERSION, data=0),
+            dcc.Store(id=ids.LIB_TOKENS, storage_type="local"),
         ]),
     ], className="mb-3")
 

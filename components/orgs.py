@@ -2,12 +2,13 @@
 the CSV frame, and the links to the write forms (served by ``web/``, not by Dash)."""
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
 import pandas as pd
 
 from analytics.serving import organisations as orgs
-from analytics.serving.store import DATASETS, get_store
+from analytics.serving.store import DATASETS, build_id, get_store
 from components.routes import ORGANISATION, ORGANISATIONS, REGION
 from components.tables import col, md_link, records
 
@@ -45,9 +46,15 @@ def region_known(dataset: str, region_id) -> bool:
     if dataset not in DATASETS or not isinstance(region_id, str):
         return False
     try:
-        return region_id in set(get_store(dataset).regions["region_id"])
+        return region_id in _region_ids(dataset, build_id())
     except (FileNotFoundError, ValueError):
         return False
+
+
+@functools.lru_cache(maxsize=8)
+def _region_ids(dataset: str, _build: str) -> frozenset[str]:
+    """The dataset's region ids, once per build (a directory page asks for 1,300 organisations)."""
+    return frozenset(get_store(dataset).regions["region_id"].astype(str))
 
 
 def region_label(region_id, region_name) -> str:

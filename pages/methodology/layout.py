@@ -11,6 +11,7 @@ data-quality report of the chosen dataset (``callbacks/methodology_callbacks.py`
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
@@ -19,7 +20,7 @@ from dash import dcc, html
 
 from analytics.metrics.categories import EU_TRACE, near_ties, read_trace
 from analytics.metrics.stars import RULE_SETS
-from analytics.serving.store import DATASETS, get_store
+from analytics.serving.store import DATASETS, build_id, get_store
 from components.labels import DENOMINATOR_LABELS as DENOMINATORS
 from components.messages import query_notes
 from components.routes import METHODOLOGY
@@ -320,6 +321,14 @@ def build_notice():
                      " and restarts the server."], className="alert alert-warning py-2 small", role="status")
 
 
+@functools.lru_cache(maxsize=2)
+def _build_sections(_build: str) -> tuple:
+    """The sections that depend only on the code and the build: made once per build (100 ms of
+    tables), not on every visit. Dash only serialises them, so sharing the components is safe."""
+    return (formulas_section(), stars_section(), eu_categories_section(), sources_section(),
+            organisations_section())
+
+
 def layout(**kwargs):
     """``?dataset=`` preselects the dataset of the data-quality report."""
     query, _path = METHODOLOGY.split(kwargs)
@@ -336,10 +345,6 @@ def layout(**kwargs):
                className="text-muted"),
         html.Nav(html.Ul([html.Li(html.A(t, href=f"#{a}"), className="list-inline-item me-3") for a, t in toc],
                          className="list-inline small mb-0"), className="border-bottom pb-2 mb-2"),
-        formulas_section(),
-        stars_section(),
-        eu_categories_section(),
-        sources_section(),
-        organisations_section(),
+        *_build_sections(build_id()),
         quality_section(state["dataset"]),
     ], className="methodology-page", style={"maxWidth": "1200px"})

@@ -26,6 +26,7 @@ from pages import register_all
 from web import init_app as init_web
 from web.health import init_app as init_health
 from web.security import Dash, harden
+from web.static_compression import configure as configure_compression
 
 _STATUS = serving_status()
 if _STATUS == "missing":
@@ -45,6 +46,7 @@ app = Dash(
     on_error=on_callback_error,  # components.guard: a callback that fails on its input changes nothing, says so
 )
 server = app.server
+configure_compression(server)  # static files compressed once (web/static_compression.py)
 Compress(server)
 bind_cache(server)
 init_web(server)  # accounts, moderated profiles, the document library (Flask forms under /account, /library …)

@@ -22,3 +22,13 @@ def on_starting(server):
         from analytics.serving.store import preload
 
         preload()
+
+
+def when_ready(server):
+    """Before the workers fork: compress the static scripts once, at the highest level, so every
+    worker serves the same bytes (web/static_compression.py)."""
+    if preload_app:
+        from web.static_compression import warm
+
+        n = warm(server.app.wsgi())
+        server.log.info("static files precompressed: %d", n)

@@ -1,0 +1,50 @@
+"""Static files are compressed once at the highest level and served from memory; pages and
+callbacks are compressed per request and never kept (web/static_compression.py)."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import brotli
+import flask_compress.flask_compress as fc
+import plotly
+import pytest
+
+PLOTLY = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+
+
+@pytest.fixture(scope="module")
+def warmed(dash_app):
+    from web.static_compression import _CACHES, warm
+
+    assert warm(dash_app.server) >= 10  # the page's scripts and styles, and plotly.js
+    return dash_app.server, _CACHES[-1]
+
+
+def test_plotly_js_is_served_precompressed_without_compressing_again(warmed, monkeypatch):
+    server, _ = warmed
+    calls = []
+    real = fc._compress_data
+    monkeypatch.setattr(fc, "_compress_data", lambda *a, **k: calls.append(a) or real(*a, **k))
+    c = server.test_client()
+    original = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
+    r = c.get(PLOTLY, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})  # what Chrome sends
+    assert r.headers["Content-Encoding"] == "br" and brotli.decompress(r.data) == original
+    assert len(r.data) < 0.95 * len(brotli.compress(original, quality=5))  # smaller than per-request level
+    g = c.get(PLOTLY, headers={"Accept-Encoding": "gzip"})
+    assert g.headers["Content-Encoding"] == "gzip" and gzip.decompress(g.data) == original
+    assert calls == []  # neither was compressed in the request
+    plain = c.get(PLOTLY, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.data == original
+
+
+def test_pages_and_callbacks_are_compressed_per_request_and_never_kept(warmed):
+    server, cache = warmed
+    before = set(cache.keys())
+    c = server.test_client()
+    page = c.get("/region/eu/DE11", headers={"Accept-Encoding": "br"})
+    assert page.status_code == 200
+    deps = c.get("/_dash-dependencies", headers={"Accept-Encoding": "br"})
+    assert deps.headers.get("Content-Encoding") == "br" and deps.status_code == 200
+    assert set(cache.keys()) == before
+    assert all(k.partition(";")[2].startswith("static:") for k in cache.keys())

@@ -1,0 +1,127 @@
+"""Static files compressed once, not on every request.
+
+Flask-Compress compresses every response; for the 4.8 MB ``plotly.min.js`` that cost 170 ms of a
+worker per page visit. Here Flask-Compress gets a cache backend (``COMPRESS_CACHE_BACKEND``) that
+keeps only static files (Dash's component suites, ``/assets``, the content blueprint's static
+files: GET, 200), and :func:`warm` fills it before gunicorn forks (``when_ready``) with the
+page's scripts and styles compressed at the highest level (brotli 11, gzip 9), so the workers
+share the bytes and no worker compresses them. Brotli 11 is slow (12 s for plotly.js, 1.11 MB
+against 1.29 MB at Flask-Compress's level), so the results are kept on disk by content hash
+(``CLUSTER_PRECOMPRESSED_DIR``, default ``data/cache/precompressed``): only the first start of
+a new version pays for it. Dynamic responses (pages, callbacks) are
+compressed per request as before and never kept.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+
+import brotli
+from flask import Flask, request
+
+from analytics.config import PROJECT_ROOT
+
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/web-static/")
+ALGORITHMS = ["br", "gzip"]  # br where the browser takes it (all current ones), else gzip
+MAX_BYTES = 64 * 2**20  # of compressed static files kept per process
+
+
+def cache_key(req) -> str:
+    """Static GETs by their full path (Dash fingerprints its files in the path); everything else
+    one key the backend never stores."""
+    if req.method == "GET" and req.path.startswith(STATIC_PREFIXES):
+        return "static:" + req.full_path
+    return "dynamic"
+
+
+class StaticCache:
+    """The backend: a bounded dict of compressed static bodies (thread-safe; per process)."""
+
+    def __init__(self):
+        self._data: dict[str, bytes] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        return self._data.get(key) if key.partition(";")[2].startswith("static:") else None
+
+    def set(self, key: str, value: bytes) -> None:
+        if not key.partition(";")[2].startswith("static:") or key in self._data:
+            return
+        with self._lock:
+            if self._size + len(value) <= MAX_BYTES:
+                self._data[key] = value
+                self._size += len(value)
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+
+_CACHES: list[StaticCache] = []
+
+
+def _backend() -> StaticCache:
+    cache = StaticCache()
+    _CACHES.append(cache)
+    return cache
+
+
+def configure(server: Flask) -> None:
+    """Flask-Compress settings; call before ``Compress(server)``."""
+    server.config.setdefault("COMPRESS_ALGORITHM", ALGORITHMS)
+    server.config.setdefault("COMPRESS_CACHE_KEY", cache_key)
+    server.config.setdefault("COMPRESS_CACHE_BACKEND", _backend)
+
+
+def precompressed_dir() -> Path:
+    return Path(os.environ.get("CLUSTER_PRECOMPRESSED_DIR") or PROJECT_ROOT / "data" / "cache" / "precompressed")
+
+
+def _compressed(data: bytes, algorithm: str, folder: Path) -> bytes:
+    """``data`` compressed at the highest level, from the disk cache when it was done before."""
+    path = folder / f"{hashlib.sha256(data).hexdigest()[:32]}.{algorithm}"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    out = brotli.compress(data, quality=11) if algorithm == "br" else gzip.compress(data, compresslevel=9, mtime=0)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(out)
+        tmp.replace(path)  # atomic: a parallel start never reads half a file
+    except OSError:
+        pass  # a read-only disk: compress again next start
+    return out
+
+
+def warm(server: Flask, pages: tuple[str, ...] = ("/",)) -> int:
+    """Compress the scripts and styles the pages load (and plotly.js, which dcc.Graph loads
+    later) at the highest levels into the cache; returns how many files. Nothing is cached when
+    the compression cache is not configured."""
+    if not _CACHES:
+        return 0
+    cache = _CACHES[-1]
+    folder = precompressed_dir()
+    client = server.test_client()
+    urls: list[str] = []
+    for page in pages:
+        html = client.get(page, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+        urls += re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+)"', html)
+    urls.append("/_dash-component-suites/plotly/package_data/plotly.min.js")
+    done = 0
+    for url in dict.fromkeys(u for u in urls if u.startswith(STATIC_PREFIXES)):
+        r = client.get(url, headers={"Accept-Encoding": "identity"})
+        if r.status_code != 200:
+            continue
+        data = r.get_data()
+        with server.test_request_context(url):
+            key = cache_key(request)
+        for algorithm in ALGORITHMS:
+            cache.set(f"{algorithm};{key}", _compressed(data, algorithm, folder))
+        done += 1
+    return done

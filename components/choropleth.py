@@ -43,6 +43,7 @@ from analytics.serving import views
 from analytics.serving.cache import memoize
 from analytics.serving.store import get_store
 from components.figures import DIVERGING, FONT, NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR, plot_text
+from web.geo import geo_url
 
 ALL, CUSTOM = views.ALL, views.CUSTOM
 CRITERIA_SHORT = {"size": "size", "specialisation": "LQ", "focus": "focus"}
@@ -476,7 +477,7 @@ def full_figure(state: dict) -> dict:
     ids, names = store.map_regions(level)
     upd = trace_update(state)
     trace = {
-        "type": "choroplethmap", "geojson": store.geometry(level), "locations": list(ids),
+        "type": "choroplethmap", "geojson": geo_url(ds, level), "locations": list(ids),  # fetched and cached
         "featureidkey": "id", "text": list(names), "marker": {"line": {"color": OUTLINE, "width": 0.6}},
         "hoverlabel": {"align": "left"}, "name": "",
     }
@@ -486,7 +487,7 @@ def full_figure(state: dict) -> dict:
                     "marker": {"line": {"color": CUSTOM_OUTLINE, "width": 2.5}}, "hoverlabel": {"align": "left"}}
     custom_trace.update(upd["custom"])
     layout = {
-        "map": {"style": "white-bg", "center": meta.get("map_center") or _centre(trace["geojson"]),
+        "map": {"style": "white-bg", "center": meta.get("map_center") or _centre(store.geometry(level)),
                 "zoom": meta.get("map_zoom", 3),
                 "domain": {"x": [0, 1], "y": [0.13, 1]}},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": f"{ds}/{level}",

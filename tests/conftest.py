@@ -140,6 +140,21 @@ def update_responses(dash_duo) -> list[dict]:
         ".map(e => ({size: e.encodedBodySize, decoded: e.decodedBodySize}));")
 
 
+def geo_fetches(dash_duo) -> list[dict]:
+    """The map geometry files the browser fetched (``/geo/…``; a cached one has transfer size 0)."""
+    return dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => e.name.indexOf('/geo/') >= 0)"
+        ".map(e => ({name: e.name, size: e.encodedBodySize, decoded: e.decodedBodySize}));")
+
+
+def geometry_bytes(dataset: str, level: str) -> int:
+    """Bytes of a level's GeoJSON: what a figure carrying its geometry would weigh more."""
+    from analytics.serving.store import get_store
+
+    return (get_store(dataset).dir / f"geometry_{level}.geojson").stat().st_size
+
+
 def grid_cells(dash_duo, grid_id: str, col_id: str) -> list[str]:
     """The texts of a column's visible cells in an ag-grid."""
     return [e.text for e in dash_duo.driver.find_elements(

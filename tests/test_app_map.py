@@ -17,7 +17,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from components import ids as shell_ids
-from conftest import console_errors, open_page, query, shot, update_responses, wait_for
+from conftest import (
+    console_errors,
+    geo_fetches,
+    geometry_bytes,
+    open_page,
+    query,
+    shot,
+    update_responses,
+    wait_for,
+)
 from pages.map import ids
 
 URL_LQ = "/map?dataset=eu&level=nuts2&category=automotive&metric=lq&year=2014&rules=eco2008&denominator=total"
@@ -86,17 +95,20 @@ def test_category_change_patches_z_without_geometry(dash_duo, dash_app):
     open_map(dash_duo, dash_app, URL_LQ)
     z0 = map_z(dash_duo)
     before = update_responses(dash_duo)
-    full = max(r["decoded"] for r in before)  # the page render carries the full figure
+    # the page render carries the full figure; its geometry comes once, as a file (/geo/…)
+    full = max(r["decoded"] for r in before) + geometry_bytes("eu", "nuts2")
+    assert [g["name"].rsplit("/", 2)[-2:] for g in geo_fetches(dash_duo)] == [["eu", "nuts2.geojson"]]
     choose(dash_duo, ids.CATEGORY, "biopharmaceuticals")
     wait_for(lambda: map_z(dash_duo) != z0, message="new z values")
     wait_for(lambda: query(dash_duo).get("category") == "biopharmaceuticals", message="URL update")
     time.sleep(1)
     after = update_responses(dash_duo)[len(before):]
     assert after, "no callback response"
-    # the values (z, hover, scale) stay under 10 % of the full figure; a view with imputed regions
-    # adds their outlines as two per-region arrays (about 12 bytes a region; 334 NUTS 2 regions)
+    # the values (z, hover, scale) stay under 10 % of the full figure with its geometry; a view with
+    # imputed regions adds their outlines as two per-region arrays (about 12 bytes a region; 334 regions)
     assert max(r["decoded"] for r in after) < 0.10 * full + 13 * 334, (after, full)
-    assert dash_duo.driver.execute_script(f"return {GD}.data[0].geojson.features.length;") > 100
+    assert dash_duo.driver.execute_script(f"return {GD}.data[0].geojson;").startswith("/geo/")
+    assert len(geo_fetches(dash_duo)) == 1  # the geometry is not fetched again
     choose(dash_duo, ids.METRIC, "stars")
     wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].colorbar.tickvals;") == [-1, 0, 1, 2, 3],
              message="stepped colour bar")
@@ -163,7 +175,9 @@ def test_dataset_change_sends_geometry_once(dash_duo, dash_app):
     assert pickers(dash_duo)["level"] == "state" and query(dash_duo)["dataset"] == "us"
     time.sleep(1)
     sizes = [r["decoded"] for r in update_responses(dash_duo)[before:]]
-    assert sum(size > 50_000 for size in sizes) == 1, sizes  # one full figure, not one per picker change
+    assert max(sizes) < 50_000, sizes  # no geometry in any callback response
+    fetched = [g["name"].rsplit("/", 2)[-2:] for g in geo_fetches(dash_duo)]
+    assert fetched == [["eu", "nuts2.geojson"], ["us", "state.geojson"]], fetched  # the new geometry, once
     assert dash_duo.driver.execute_script("return window.history.length;") == history + 1  # one entry per change
     dash_duo.driver.back()
     wait_for(lambda: dash_duo.driver.execute_script(f"return {GD}.data[0].locations.length;") > 300,
@@ -299,8 +313,9 @@ def test_patch_is_small_and_full_figure_only_for_new_geometry(dash_app):
 
     state, notes = MAP.parse(query_of(URL_LQ))
     assert notes == []
-    full = to_json_plotly(map_outputs(state, None)["figure"])
-    assert '"geojson"' in full
+    figure = map_outputs(state, None)["figure"]
+    assert figure["data"][0]["geojson"].startswith("/geo/")  # the geometry is a cacheable file
+    full = to_json_plotly(figure) + " " * geometry_bytes("eu", "nuts2")  # what it weighed with the geometry in
     state2, _ = MAP.parse({**query_of(URL_LQ), "category": "biopharmaceuticals", "metric": "stars"})
     patch = map_outputs(state2, "eu/nuts2")["figure"]
     body = to_json_plotly(patch.to_plotly_json())

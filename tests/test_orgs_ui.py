@@ -27,7 +27,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import console_errors, grid_rows, open_page, query, shot, update_responses, wait_for
+from conftest import console_errors, geometry_bytes, grid_rows, open_page, query, shot, update_responses, wait_for
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "build" / "organisations.parquet"
 GD = "document.querySelector('#map-graph .js-plotly-plot')"
@@ -410,6 +410,7 @@ def test_map_layer_toggle_hover_and_click(dash_duo, dash_app, organisations):
 
     from components.choropleth import full_figure
     full_on = len(to_json_plotly(full_figure(_state(dataset="eu", level="nuts2", orgs="on")[0])))
+    full_on += geometry_bytes("eu", "nuts2")  # the figure with its geometry (fetched once from /geo/)
     dash_duo.find_element("#map-orgs").click()
     wait_for(lambda: n_bubbles(dash_duo) > 0, message="bubbles")
     wait_for(lambda: query(dash_duo).get("orgs") == "on", message="orgs=on in the address")

@@ -48,3 +48,23 @@ def test_pages_and_callbacks_are_compressed_per_request_and_never_kept(warmed):
     assert deps.headers.get("Content-Encoding") == "br" and deps.status_code == 200
     assert set(cache.keys()) == before
     assert all(k.partition(";")[2].startswith("static:") for k in cache.keys())
+
+
+def test_map_geometry_is_a_cacheable_file_named_by_build(dash_app):
+    from analytics.serving.store import build_id, get_store
+    from web.geo import geo_url
+
+    c = dash_app.server.test_client()
+    url = geo_url("us", "county")
+    assert url == f"/geo/{build_id()}/us/county.geojson"
+    r = c.get(url, headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert brotli.decompress(r.data) == (get_store("us").dir / "geometry_county.geojson").read_bytes()
+    again = c.get(url, headers={"If-None-Match": r.headers["ETag"].removesuffix(':br"').strip('"').join('""')})
+    assert again.status_code == 304 and again.data == b""
+    old = c.get("/geo/0123456789ab/us/county.geojson")  # a page from before a rebuild: current geometry, not kept
+    assert old.status_code == 200 and old.headers["Cache-Control"] == "no-cache"
+    for bad in ("/geo/x/zz/county.geojson", "/geo/x/us/nosuch.geojson", "/geo/x/eu/" + "n" * 40 + ".geojson"):
+        assert c.get(bad).status_code == 404, bad
+    escaped = c.get("/geo/x/us/..%2f..%2fapp.geojson")  # not a file of the build: the app's page shell at most
+    assert escaped.mimetype == "text/html" and b"import " not in escaped.data

@@ -25,7 +25,7 @@ from flask import Flask, request
 
 from analytics.config import PROJECT_ROOT
 
-STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/web-static/")
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/web-static/", "/geo/")
 ALGORITHMS = ["br", "gzip"]  # br where the browser takes it (all current ones), else gzip
 MAX_BYTES = 64 * 2**20  # of compressed static files kept per process
 
@@ -99,6 +99,17 @@ def _compressed(data: bytes, algorithm: str, folder: Path) -> bytes:
     return out
 
 
+def _geo_urls() -> list[str]:
+    from analytics.serving.store import available_datasets, get_store
+    from web.geo import geo_url
+
+    out = []
+    for ds in available_datasets():
+        store = get_store(ds)
+        out += [geo_url(ds, lvl) for lvl in store.map_levels]
+    return out
+
+
 def warm(server: Flask, pages: tuple[str, ...] = ("/",)) -> int:
     """Compress the scripts and styles the pages load (and plotly.js, which dcc.Graph loads
     later) at the highest levels into the cache; returns how many files. Nothing is cached when
@@ -113,6 +124,7 @@ def warm(server: Flask, pages: tuple[str, ...] = ("/",)) -> int:
         html = client.get(page, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
         urls += re.findall(r'<script[^>]+src="([^"]+)"', html) + re.findall(r'<link[^>]+href="([^"]+)"', html)
     urls.append("/_dash-component-suites/plotly/package_data/plotly.min.js")
+    urls += _geo_urls()
     done = 0
     for url in dict.fromkeys(u for u in urls if u.startswith(STATIC_PREFIXES)):
         r = client.get(url, headers={"Accept-Encoding": "identity"})

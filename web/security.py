@@ -27,13 +27,21 @@ _UNDISCLOSED = ("dash_version", "python_version", "dash_version_url", "ddk_versi
 
 
 class Dash(dash.Dash):
-    """``dash.Dash`` that does not tell the browser which versions it runs."""
+    """``dash.Dash`` that does not tell the browser which versions it runs, and that asks for
+    plotly.js with the page (a ``preload`` link) instead of after the first layout callback."""
 
     def _config(self):
         config = super()._config()
         for key in _UNDISCLOSED:
             config.pop(key, None)
         return config
+
+    def interpolate_index(self, **kwargs):
+        prefix = self.config.requests_pathname_prefix
+        preload = (f'<link rel="preload" as="script" '
+                   f'href="{prefix}_dash-component-suites/plotly/package_data/plotly.min.js">')
+        kwargs["metas"] = kwargs.get("metas", "") + preload
+        return super().interpolate_index(**kwargs)
 
 
 def policy(app: dash.Dash) -> dict:

@@ -140,6 +140,22 @@ def update_responses(dash_duo) -> list[dict]:
         ".map(e => ({size: e.encodedBodySize, decoded: e.decodedBodySize}));")
 
 
+def wait_healthy(proc, base: str, timeout: float = 180) -> None:
+    """Wait until a server process started by a test answers /healthz; fail with its stderr if it exits."""
+    import requests
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.5)
+        if proc.poll() is not None:
+            pytest.fail("the server exited: " + proc.stderr.read()[-2000:])
+    pytest.fail(f"the server did not answer /healthz within {timeout:.0f} s")
+
+
 def geo_fetches(dash_duo) -> list[dict]:
     """The map geometry files the browser fetched (``/geo/…``; a cached one has transfer size 0)."""
     return dash_duo.driver.execute_script(

@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -24,17 +23,13 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from conftest import free_port, wait_healthy
+
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "systemd" / "cluster-observatory.service"
 ENV_FILE = ROOT / "deploy" / "cluster-observatory.env"
 INSTALLED = "/opt/cluster-observatory"
 PG_URL = os.environ.get("CLUSTER_TEST_PG_URL")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _service(unit: Path) -> dict[str, list[str]]:
@@ -86,7 +81,7 @@ def redis_url(tmp_path_factory):
     exe = shutil.which("redis-server")
     if not exe:
         pytest.skip("redis-server is not installed (CI installs it: apt-get install redis-server)")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -134,7 +129,7 @@ def stack(built, redis_url, database_url, tmp_path_factory):
         else:
             assert name.startswith("-"), f"{name} is required by the unit but missing"
     assert env["CLUSTER_CACHE_TYPE"] == "RedisCache" and env["CLUSTER_LIBRARY_URL"].startswith("postgresql")
-    port = _free_port()
+    port = free_port()
     env.update({"PORT": str(port), "WEB_CONCURRENCY": "2", "CLUSTER_RAW_DIR": str(config.raw_dir()),
                 "CLUSTER_LIBRARY_URL": database_url, "CLUSTER_CACHE_REDIS_URL": f"{redis_url}/0",
                 "CLUSTER_RATELIMIT_STORAGE": f"{redis_url}/1",
@@ -146,15 +141,7 @@ def stack(built, redis_url, database_url, tmp_path_factory):
     proc = subprocess.Popen(_here(svc["ExecStart"][0]), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.5)
-        if proc.poll() is not None:
-            pytest.fail("gunicorn exited: " + proc.stderr.read()[-2000:])
+    wait_healthy(proc, base)
     yield base, redis_url, database_url
     proc.terminate()
     proc.wait(timeout=30)

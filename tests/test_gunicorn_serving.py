@@ -4,42 +4,28 @@ the content database in PostgreSQL when CI provides one (``CLUSTER_TEST_PG_URL``
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from conftest import free_port, wait_healthy
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(built, tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     url = os.environ.get("CLUSTER_TEST_PG_URL") or f"sqlite:///{tmp_path_factory.mktemp('gu')}/library.sqlite"
     env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "2", "CLUSTER_LIBRARY_URL": url,
            "CLUSTER_CACHE_TYPE": "FileSystemCache", "CLUSTER_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
     proc = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "app:server"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.5)
-        if proc.poll() is not None:
-            pytest.fail("gunicorn exited: " + proc.stderr.read()[-2000:])
+    wait_healthy(proc, base)
     yield base, url
     proc.terminate()
     proc.wait(timeout=30)

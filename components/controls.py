@@ -74,3 +74,9 @@ def settings_controls(control_ids, years, year, start_options, start_year, rules
         labelled_control("LQ denominator", dcc.Dropdown(id=denom_id, options=denominator_options(),
                                                         value=denominator, clearable=False), denom_id, md=5),
     ]
+
+
+def window_start(year, start_year):
+    """The start year a growth window uses: the one picked when it lies before the end year,
+    else none (no growth). One rule for the region, category and compare pages."""
+    return start_year if start_year is not None and year is not None and start_year < year else None

@@ -14,7 +14,7 @@ from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.store import get_store
 from components import choropleth as ch
-from components.controls import start_year_options
+from components.controls import start_year_options, window_start
 from components.figures import graph_config
 from components.labels import dataset_ui, level_label
 from components.messages import note as info_note
@@ -25,10 +25,6 @@ from pages.category import figures as cf
 from pages.category import ids
 from pages.category import organisations as category_orgs
 from pages.category.layout import RELATEDNESS_CREDIT, SUBCLUSTER_CREDIT, has_subclusters, related_frame, related_table
-
-
-def _start(year, start_year):
-    return start_year if start_year is not None and year is not None and start_year < year else None
 
 
 def category_table(context: dict, level: str, year: int, start: int | None = None):
@@ -49,7 +45,7 @@ def top_frame(context: dict, level: str, year: int, start: int | None = None):
 def growth_text(context: dict, level: str, year: int, start_year) -> str | None:
     """Why the top regions show no growth, or the labels of a window across a break; None otherwise."""
     dataset = context["dataset"]
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     if start is None:
         return no_growth_reason(dataset, get_store(dataset).level_years(level), year, start_year)
     return " ".join(views.growth_notes(dataset, start, year, (context["ccat"],) if context.get("ccat") else ())) \
@@ -119,7 +115,7 @@ def category_outputs(context: dict, year: int, level: str, start_year=None, trig
         moved = carried_start(dataset, years, start_year, year)
         if moved != start_year:
             start_year = shown_start = moved
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     top = top_frame(context, level, year, start)
     rows, cols = top_rows(top, context, year, ui, start)
     text = growth_text(context, level, year, start_year)
@@ -153,7 +149,7 @@ def category_csv(kind: str, context: dict, year: int, level: str, start_year=Non
     if context.get("ccat") and kind not in ("top", "members"):
         raise ValueError(f"no {kind} table for a custom category")
     if kind == "top":
-        start = _start(year, start_year)
+        start = window_start(year, start_year)
         df = top_frame(context, level, year, start)
         df = df.rename(columns={"stars_text": "stars_symbols", "cagr": f"cagr_{start}_{year}" if start else "cagr"})
         df.insert(0, "year", year)

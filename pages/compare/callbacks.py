@@ -19,7 +19,7 @@ from analytics.serving import views
 from analytics.serving.formats import fmt_int
 from analytics.serving.store import get_store
 from components import ids as shell_ids
-from components.controls import start_year_options
+from components.controls import start_year_options, window_start
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label
 from components.routes import ALL, CATEGORY, COMPARE, CUSTOM, REGION, TRADED
 from components.tables import col, md_link, records, send_credit_csv
@@ -36,10 +36,6 @@ def split_peers(values) -> tuple[tuple[str, ...], tuple[str, ...]]:
     values = list(values or [])
     return (tuple(v for v in values if not str(v).startswith(CREG_PREFIX)),
             tuple(v[len(CREG_PREFIX):] for v in values if str(v).startswith(CREG_PREFIX)))
-
-
-def _start(year, start_year):
-    return start_year if start_year is not None and year is not None and start_year < year else None
 
 
 def focal_of(context: dict, region) -> tuple[str, str, set]:
@@ -192,7 +188,7 @@ def url_state(context: dict, peers, region, year, start_year, rules, denominator
 def growth_message(context: dict, year, start_year, years) -> str | None:
     """Why the comparison shows no growth, or the labels of its window (across a break; a custom
     category of industry codes outside one vintage); None within one series."""
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     if start is None:
         return no_growth_reason(context["dataset"], years, year, start_year)
     return " ".join(views.growth_notes(context["dataset"], start, year,
@@ -211,7 +207,7 @@ def view_outputs(context: dict, peers, region, year, start_year, rules, denomina
         moved = carried_start(dataset, years, start_year, year)
         if moved != start_year:
             start_year = shown_start = moved
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     out = {"start_year": shown_start, "start_options": start_year_options(years, year, dataset=dataset),
            "url": COMPARE.query(url_state(context, peers, region, year, start_year, rules, denominator, category,
                                           basis))}
@@ -331,7 +327,7 @@ def scorecard_rows(cmp: pd.DataFrame, context: dict, year: int, start, ui: dict)
 def comparison_csv(context: dict, peers, region, year, start_year, rules, denominator) -> dict:
     dataset, level, creg = context["dataset"], context["level"], context.get("creg")
     ui = dataset_ui(dataset)
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     focal_id, focal_name, members = focal_of(context, region)
     built, custom_peers = split_peers(peers)
     built = tuple(p for p in built if p != focal_id and p not in members)

@@ -16,7 +16,7 @@ from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
 from analytics.serving.store import get_store
-from components.controls import start_year_options
+from components.controls import start_year_options, window_start
 from components.figures import empty_figure, graph_config
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label, per_person
 from components.messages import note
@@ -29,10 +29,6 @@ from pages.region import organisations as region_orgs
 
 SETTINGS = {"year": Input(ids.YEAR, "value"), "start_year": Input(ids.START_YEAR, "value"),
             "rules": Input(ids.RULES, "value"), "denominator": Input(ids.DENOMINATOR, "value")}
-
-
-def _start(year, start_year):
-    return start_year if start_year is not None and year is not None and start_year < year else None
 
 
 def _window(context: dict, year, start_year, trigger=None):
@@ -48,7 +44,7 @@ def _window(context: dict, year, start_year, trigger=None):
 def growth_message(context: dict, year, start_year, have) -> str | None:
     """Why the profile shows no growth, or the labels of its window (across a break; custom
     categories of industry codes outside one vintage); None within one series."""
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     if start is None:
         return no_growth_reason(context["dataset"], have, year, start_year)
     return " ".join(views.growth_notes(context["dataset"], start, year, context.get("ccats") or ())) or None
@@ -102,7 +98,7 @@ def region_outputs(context: dict, year, start_year, rules, denominator, trigger=
     if year not in have:
         return {**out, "message": no_data_message(context, year, have, start_year, rules, denominator),
                 "body_style": {"display": "none"}, "keyfigs": [], "rows": [], "columns": [], "diversification": None}
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     figs = key_figures(context, year, start, rules, denominator)
     suffix = " (with this region)" if creg else ""
     table = region_table(context, year, start, rules, denominator)
@@ -248,7 +244,7 @@ def bubble_outputs(context: dict, year, start_year, rules, denominator, x) -> di
     dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
     ui = dataset_ui(dataset)
     config = graph_config(f"portfolio_{_fname(region_id)}_{year}")
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     if year not in views.years_with_data(dataset, region_id, context.get("creg")):
         return {"figure": empty_figure(f"No data in {year}", rf.BUBBLE_HEIGHT), "note": None, "config": config}
     if start is None:
@@ -270,7 +266,7 @@ def portfolio_csv(context: dict, year: int, start_year, rules: str, denominator:
     """The portfolio as a ``dcc.Download`` payload: line 1 the source credit, line 2 the settings."""
     dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
     ui = dataset_ui(dataset)
-    start = _start(year, start_year)
+    start = window_start(year, start_year)
     table = region_table(context, year, start, rules, denominator)
     pf = profiles.portfolio(table, region_id, RULE_SETS[rules])
     pf.insert(0, "year", year)

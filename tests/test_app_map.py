@@ -374,3 +374,30 @@ def test_star_texts_say_the_count_the_maximum_and_the_criteria_met():
     assert stars_texts(frame, "eco2008").tolist() == ["2/3 (size, LQ)", "0/3", "not rated", ""]
     us = frame.assign(stars=[1, 0, None, None])
     assert stars_texts(us, "us-strong").tolist() == ["1/2 (size, LQ)", "0/2", "not rated", ""]
+
+
+def test_a_picker_change_is_one_round_trip_with_pickers_and_map(dash_app):
+    """A category change comes back with the corrected pickers (metric names) and the map's Patch
+    in the same response: the map does not wait for a second callback."""
+    from pages.map.callbacks import PICKERS
+
+    client = dash_app.server.test_client()
+    client.get("/")
+    key = next(k for k, e in dash_app.callback_map.items() if "map-graph.figure" in k and "map-dataset.value" in k)
+    entry = dash_app.callback_map[key]
+    values = {"map-dataset": "eu", "map-level": "nuts2", "map-category": "biopharmaceuticals", "map-metric": "lq",
+              "map-year": "2014", "map-start-year": None, "map-rules": "eco2008", "map-denominator": "total",
+              "map-creg": "", "map-orgs": False, "map-url-pop": None,
+              "map-state": {"geo": "eu/nuts2", "state": None}}
+    assert set(PICKERS.values()) <= set(values)
+    cells = [{"id": x["id"], "property": x["property"], "value": values[x["id"]]}
+             for x in entry["inputs"] + entry["state"]]
+    n = len(entry["inputs"])
+    outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in key.strip(".").split("...")]
+    r = client.post("/_dash-update-component", json={"output": key, "outputs": outputs, "inputs": cells[:n],
+                                                     "state": cells[n:], "changedPropIds": ["map-category.value"]})
+    assert r.status_code == 200
+    response = r.get_json()["response"]
+    assert "options" in response["map-metric"]  # the metric names of the new category
+    assert "__dash_patch_update" in json.dumps(response["map-graph"]["figure"])  # and the map, as a Patch
+    assert "biopharmaceuticals" in response["map-url"]["data"]

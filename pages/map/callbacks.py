@@ -1,12 +1,14 @@
 """Callbacks of the map explorer (/map).
 
-- ``sync_pickers``: keeps the pickers' options and values valid (dataset → levels, categories,
-  custom regions; level → years; year → start years; category → metric names), and restores
-  every picker from the address on back/forward (``map-url-pop``, set by ``assets/url_state.js``).
-- ``update_map``: the full figure only when the dataset or level differs from the geometry on
-  the page (``map-state``), otherwise a ``dash.Patch`` of values, hover and colours, or of the
-  cluster organisations layer (trace 2) alone when only its switch changed; and the state's
-  canonical query for the one URL writer.
+- ``change_view``: one round trip per change. It keeps the pickers' options and values valid
+  (dataset → levels, categories, custom regions; level → years; year → start years; category →
+  metric names; ``sync_state``), restores every picker from the address on back/forward
+  (``map-url-pop``, set by ``assets/url_state.js``), and draws the map of the resulting view in
+  the same response (``map_outputs``): the full figure only when the dataset or level differs
+  from the geometry on the page (``map-state``), otherwise a ``dash.Patch`` of values, hover and
+  colours, or of the cluster organisations layer (trace 2) alone when only its switch changed;
+  and the state's canonical query for the one URL writer. (Pickers it corrects are its own
+  inputs: Dash does not call a callback again for its own outputs.)
 - ``update_table`` (the grid's rows), ``download_csv`` (``# Source`` lines + CSV): the
   organisations switch is not among their inputs (the table does not depend on it).
 - Clientside: a click on an organisations bubble opens the directory of its region; any other
@@ -56,31 +58,46 @@ def _shown(key: str, value):
     return bool(value) if key == "orgs" else _str(value)
 
 
+PICKER_OUTPUTS = {"dataset": Output(ids.DATASET, "value"),
+                  "level_options": Output(ids.LEVEL, "options"), "level": Output(ids.LEVEL, "value"),
+                  "category_options": Output(ids.CATEGORY, "options"), "category": Output(ids.CATEGORY, "value"),
+                  "metric_options": Output(ids.METRIC, "options"), "metric": Output(ids.METRIC, "value"),
+                  "year_options": Output(ids.YEAR, "options"), "year": Output(ids.YEAR, "value"),
+                  "start_options": Output(ids.START_YEAR, "options"), "start_year": Output(ids.START_YEAR, "value"),
+                  "start_disabled": Output(ids.START_YEAR, "disabled"),
+                  "rules": Output(ids.RULES, "value"), "denominator": Output(ids.DENOMINATOR, "value"),
+                  "creg_options": Output(ids.CREG, "options"), "creg": Output(ids.CREG, "value"),
+                  "orgs": Output(ids.ORGS, "value")}
+MAP_OUTPUTS = {"figure": Output(ids.GRAPH, "figure"), "page": Output(ids.STATE, "data"),
+               "legend": Output(ids.LEGEND, "children"), "source": Output(ids.SOURCE, "children"),
+               "config": Output(ids.GRAPH, "config"), "url": Output(ids.URL, "data")}
+SYNC_TRIGGERS = (ids.DATASET, ids.LEVEL, ids.CATEGORY, ids.METRIC, ids.YEAR, ids.URL_POP)
+
+
 @callback(
-    output={"dataset": Output(ids.DATASET, "value"),
-            "level_options": Output(ids.LEVEL, "options"), "level": Output(ids.LEVEL, "value"),
-            "category_options": Output(ids.CATEGORY, "options"), "category": Output(ids.CATEGORY, "value"),
-            "metric_options": Output(ids.METRIC, "options"), "metric": Output(ids.METRIC, "value"),
-            "year_options": Output(ids.YEAR, "options"), "year": Output(ids.YEAR, "value"),
-            "start_options": Output(ids.START_YEAR, "options"), "start_year": Output(ids.START_YEAR, "value"),
-            "start_disabled": Output(ids.START_YEAR, "disabled"),
-            "rules": Output(ids.RULES, "value"), "denominator": Output(ids.DENOMINATOR, "value"),
-            "creg_options": Output(ids.CREG, "options"), "creg": Output(ids.CREG, "value"),
-            "orgs": Output(ids.ORGS, "value")},
-    inputs={"dataset": Input(ids.DATASET, "value"), "level": Input(ids.LEVEL, "value"),
-            "category": Input(ids.CATEGORY, "value"), "metric": Input(ids.METRIC, "value"),
-            "year": Input(ids.YEAR, "value"), "pop": Input(ids.URL_POP, "data"),
-            "start_year": State(ids.START_YEAR, "value"), "rules": State(ids.RULES, "value"),
-            "denominator": State(ids.DENOMINATOR, "value"), "creg": State(ids.CREG, "value"),
-            "orgs": State(ids.ORGS, "value")},
+    output={**PICKER_OUTPUTS, **MAP_OUTPUTS},
+    inputs={"pickers": {k: Input(v, "value") for k, v in PICKERS.items()}, "pop": Input(ids.URL_POP, "data"),
+            "page": State(ids.STATE, "data")},
     prevent_initial_call=True,
 )
-def sync_pickers(pop=None, **current):
-    return sync_outputs(ctx.triggered_id, current, pop)
+def change_view(pickers, pop=None, page=None):
+    trigger = ctx.triggered_id
+    if trigger in SYNC_TRIGGERS:
+        state, pick = sync_state(trigger, pickers, pop)
+        state = state_of(picker_values(state))  # the view the corrected pickers show
+    else:  # start year, rules, denominator, custom region, organisations: nothing else to correct
+        state, pick = state_of(pickers), {k: no_update for k in PICKER_OUTPUTS}
+    page = page if isinstance(page, dict) else {}
+    return {**pick, **map_outputs(state, page.get("geo"), page.get("state"))}
 
 
 def sync_outputs(trigger, current: dict, pop: dict | None = None) -> dict:
-    """The outputs of :func:`sync_pickers` for the component that triggered it."""
+    """The picker outputs of :func:`change_view` for the component that triggered it."""
+    return sync_state(trigger, current, pop)[1]
+
+
+def sync_state(trigger, current: dict, pop: dict | None = None) -> tuple[dict, dict]:
+    """(the view's state, the picker outputs) after a change of ``trigger``."""
     if trigger == ids.URL_POP and pop:
         query = {k: (v[-1] if len(v) == 1 else v) for k, v in parse_qs(pop.get("search", "").lstrip("?")).items()}
         state = MAP.parse(query)[0]
@@ -101,7 +118,7 @@ def sync_outputs(trigger, current: dict, pop: dict | None = None) -> dict:
     starts = years or trigger == ids.YEAR
     metric_names = everything or trigger == ids.CATEGORY or "category" in changed
     ds, lv = state["dataset"], state["level"]
-    return {
+    return state, {
         "dataset": value("dataset"),
         "level_options": ml.level_options(ds) if everything else no_update, "level": value("level"),
         "category_options": ml.category_options(ds, state.get("ccat")) if everything or "category" in changed
@@ -140,18 +157,6 @@ def map_outputs(state: dict, geo_on_page: str | None, shown: dict | None = None)
     return {"figure": figure, "page": ml.page_data(state), "legend": ch.legend_note(state),
             "source": source_line(ml.source_text(state)), "config": graph_config(ml.filename(state)),
             "url": MAP.query(state)}
-
-
-@callback(
-    output={"figure": Output(ids.GRAPH, "figure"), "page": Output(ids.STATE, "data"),
-            "legend": Output(ids.LEGEND, "children"), "source": Output(ids.SOURCE, "children"),
-            "config": Output(ids.GRAPH, "config"), "url": Output(ids.URL, "data")},
-    inputs={"pickers": {k: Input(v, "value") for k, v in PICKERS.items()}, "page": State(ids.STATE, "data")},
-    prevent_initial_call=True,
-)
-def update_map(pickers, page):
-    page = page or {}
-    return map_outputs(state_of(pickers), page.get("geo"), page.get("state"))
 
 
 @callback(

@@ -21,6 +21,7 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 # WEB_CONCURRENCY); a web request never builds.
 run: $(STAMP)
 	$(BIN)/python -m analytics build --if-stale
+	$(BIN)/python -m web.static_compression
 	$(BIN)/gunicorn -c gunicorn.conf.py app:server
 
 # Flask's development server, for debugging only.

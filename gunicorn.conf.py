@@ -25,8 +25,9 @@ def on_starting(server):
 
 
 def when_ready(server):
-    """Before the workers fork: compress the static scripts once, at the highest level, so every
-    worker serves the same bytes (web/static_compression.py)."""
+    """Before the workers fork: the static scripts compressed once (at the highest level when
+    ``python -m web.static_compression`` made it before, as ``make run`` does), so every worker
+    serves the same bytes (web/static_compression.py)."""
     if preload_app:
         from web.static_compression import warm
 

@@ -149,7 +149,7 @@ def wait_healthy(proc, base: str, timeout: float = 180) -> None:
         try:
             if requests.get(base + "/healthz", timeout=2).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or no worker yet (the master prepares)
             time.sleep(0.5)
         if proc.poll() is not None:
             pytest.fail("the server exited: " + proc.stderr.read()[-2000:])

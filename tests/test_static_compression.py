@@ -15,10 +15,10 @@ PLOTLY = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
 @pytest.fixture(scope="module")
 def warmed(dash_app):
-    from web.static_compression import _CACHES, warm
+    from web.static_compression import warm
 
-    assert warm(dash_app.server) >= 10  # the page's scripts and styles, and plotly.js
-    return dash_app.server, _CACHES[-1]
+    assert warm(dash_app.server, best=True) >= 10  # the page's scripts and styles, plotly.js, the geometry
+    return dash_app.server, dash_app.server.extensions["static_compression"]
 
 
 def test_plotly_js_is_served_precompressed_without_compressing_again(warmed, monkeypatch):

@@ -3,13 +3,14 @@
 Flask-Compress compresses every response; for the 4.8 MB ``plotly.min.js`` that cost 170 ms of a
 worker per page visit. Here Flask-Compress gets a cache backend (``COMPRESS_CACHE_BACKEND``) that
 keeps only static files (Dash's component suites, ``/assets``, the content blueprint's static
-files: GET, 200), and :func:`warm` fills it before gunicorn forks (``when_ready``) with the
-page's scripts and styles compressed at the highest level (brotli 11, gzip 9), so the workers
-share the bytes and no worker compresses them. Brotli 11 is slow (12 s for plotly.js, 1.11 MB
-against 1.29 MB at Flask-Compress's level), so the results are kept on disk by content hash
-(``CLUSTER_PRECOMPRESSED_DIR``, default ``data/cache/precompressed``): only the first start of
-a new version pays for it. Dynamic responses (pages, callbacks) are
-compressed per request as before and never kept.
+files, the map geometry: GET, 200), and :func:`warm` fills it before gunicorn forks
+(``when_ready``), so the workers share the bytes and no worker compresses them.
+
+The highest levels (brotli 11: plotly.js 1.11 MB against 1.29 MB at Flask-Compress's level; gzip
+9) are slow (12 s for plotly.js), so they are made ahead of serving, by
+``python -m web.static_compression`` (``make run`` and the systemd unit run it), and kept on disk
+by content hash (``CLUSTER_PRECOMPRESSED_DIR``, default ``data/cache/precompressed``). A server
+that starts without them compresses at a fast level in memory instead (under a second).
 """
 from __future__ import annotations
 
@@ -61,33 +62,30 @@ class StaticCache:
         return list(self._data)
 
 
-_CACHES: list[StaticCache] = []
-
-
-def _backend() -> StaticCache:
-    cache = StaticCache()
-    _CACHES.append(cache)
-    return cache
-
-
 def configure(server: Flask) -> None:
-    """Flask-Compress settings; call before ``Compress(server)``."""
+    """Flask-Compress settings of ``server`` (call before ``Compress(server)``): its static cache
+    is ``server.extensions["static_compression"]``."""
+    cache = StaticCache()
+    server.extensions["static_compression"] = cache
     server.config.setdefault("COMPRESS_ALGORITHM", ALGORITHMS)
     server.config.setdefault("COMPRESS_CACHE_KEY", cache_key)
-    server.config.setdefault("COMPRESS_CACHE_BACKEND", _backend)
+    server.config.setdefault("COMPRESS_CACHE_BACKEND", lambda: cache)
 
 
 def precompressed_dir() -> Path:
     return Path(os.environ.get("CLUSTER_PRECOMPRESSED_DIR") or PROJECT_ROOT / "data" / "cache" / "precompressed")
 
 
-def _compressed(data: bytes, algorithm: str, folder: Path) -> bytes:
-    """``data`` compressed at the highest level, from the disk cache when it was done before."""
+def _compressed(data: bytes, algorithm: str, folder: Path, best: bool) -> bytes:
+    """``data`` compressed at the highest level, from the disk cache when it was done before; with
+    ``best`` False and nothing on disk, at a fast level (not stored)."""
     path = folder / f"{hashlib.sha256(data).hexdigest()[:32]}.{algorithm}"
     try:
         return path.read_bytes()
     except OSError:
         pass
+    if not best:
+        return brotli.compress(data, quality=5) if algorithm == "br" else gzip.compress(data, 6, mtime=0)
     out = brotli.compress(data, quality=11) if algorithm == "br" else gzip.compress(data, compresslevel=9, mtime=0)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -110,13 +108,13 @@ def _geo_urls() -> list[str]:
     return out
 
 
-def warm(server: Flask, pages: tuple[str, ...] = ("/",)) -> int:
-    """Compress the scripts and styles the pages load (and plotly.js, which dcc.Graph loads
-    later) at the highest levels into the cache; returns how many files. Nothing is cached when
-    the compression cache is not configured."""
-    if not _CACHES:
+def warm(server: Flask, pages: tuple[str, ...] = ("/",), best: bool = False) -> int:
+    """Put the scripts and styles the pages load (plotly.js and the map geometry too) into the
+    cache, compressed at the highest levels when those were made before (``best``: make them);
+    returns how many files. Nothing is cached when the compression cache is not configured."""
+    cache = server.extensions.get("static_compression")
+    if cache is None:
         return 0
-    cache = _CACHES[-1]
     folder = precompressed_dir()
     client = server.test_client()
     urls: list[str] = []
@@ -134,6 +132,23 @@ def warm(server: Flask, pages: tuple[str, ...] = ("/",)) -> int:
         with server.test_request_context(url):
             key = cache_key(request)
         for algorithm in ALGORITHMS:
-            cache.set(f"{algorithm};{key}", _compressed(data, algorithm, folder))
+            cache.set(f"{algorithm};{key}", _compressed(data, algorithm, folder, best))
         done += 1
     return done
+
+
+def main() -> int:
+    """``python -m web.static_compression``: make the highest-level compressed files ahead of
+    serving (seconds when they exist already)."""
+    import time
+
+    started = time.perf_counter()
+    from app import server
+
+    n = warm(server, best=True)
+    print(f"static files precompressed: {n} in {time.perf_counter() - started:.1f} s ({precompressed_dir()})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -58,6 +58,12 @@ class StaticCache:
                 self._data[key] = value
                 self._size += len(value)
 
+    def put(self, key: str, value: bytes) -> None:
+        """Store or replace (``warm``: the best compression wins over one made by a request)."""
+        with self._lock:
+            self._size += len(value) - len(self._data.get(key, b""))
+            self._data[key] = value
+
     def keys(self) -> list[str]:
         return list(self._data)
 
@@ -132,7 +138,7 @@ def warm(server: Flask, pages: tuple[str, ...] = ("/",), best: bool = False) -> 
         with server.test_request_context(url):
             key = cache_key(request)
         for algorithm in ALGORITHMS:
-            cache.set(f"{algorithm};{key}", _compressed(data, algorithm, folder, best))
+            cache.put(f"{algorithm};{key}", _compressed(data, algorithm, folder, best))
         done += 1
     return done
 

@@ -223,6 +223,13 @@ def test_copy_link_and_exports_present(dash_duo, dash_app):
     dash_duo.wait_for_text_to_equal(f"#{shell_ids.COPY_LINK_DONE}", "Link copied", timeout=10)
     config = dash_duo.driver.execute_script(f"return {GD}._context.toImageButtonOptions;")
     assert config["format"] == "png" and "automotive" in config["filename"]
+    # a new view: the export names follow it, and the map is recoloured, not rebuilt (same MapLibre map)
+    dash_duo.driver.execute_script(f"{GD}._fullLayout.map._subplot.map.__marker = 1;")
+    choose(dash_duo, ids.CATEGORY, "biopharmaceuticals")
+    wait_for(lambda: "biopharmaceuticals" in dash_duo.driver.execute_script(
+        f"return {GD}._context.toImageButtonOptions.filename;"), message="PNG name follows the view")
+    assert "biopharmaceuticals" in dash_duo.find_element(f"#{ids.SVG_BTN}").get_attribute("data-filename")
+    assert dash_duo.driver.execute_script(f"return {GD}._fullLayout.map._subplot.map.__marker;") == 1
     svg = dash_duo.find_element(f"#{ids.SVG_BTN}")
     assert svg.get_attribute("data-graph") == ids.GRAPH
     url = dash_duo.driver.execute_async_script(

@@ -139,7 +139,7 @@ def page_data(state: dict) -> dict:
                          creg=state["creg"]) if state.get("creg") else None
     return {"geo": f"{state['dataset']}/{state['level']}", "state": state, "region_base": base,
             "region_query": query, "custom_href": custom,
-            "orgs_base": ch.directory_href(dataset=state["dataset"]) + "&region="}
+            "orgs_base": ch.directory_href(dataset=state["dataset"]) + "&region=", "filename": filename(state)}
 
 
 def filename(state: dict) -> str:

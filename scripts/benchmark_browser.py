@@ -26,7 +26,7 @@ Each scenario runs on loopback and with Chrome's network emulation (10 Mbit/s do
 latency). One unrecorded warm-up change precedes the timed ones. Prints a table (median, p10–p90,
 naive/app ratio) and writes ``data/benchmarks/browser.json`` (the folder ignores itself for git).
 
-    python scripts/benchmark_browser.py                  # 20 changes, 10 on /compare, both networks (~15 min)
+    python scripts/benchmark_browser.py                  # 20 changes, 10 on /compare, both networks (~16 min)
     python scripts/benchmark_browser.py --quick          # 5 changes, 1 cold load: to try it out
     python scripts/benchmark_browser.py --changes 30 --skip-emulated --only app [--naive-compress]
 """
@@ -484,7 +484,7 @@ def print_table(rows: list[dict], compare_ran: bool) -> None:
               f"{r['p10_ms']:>7.0f}–{r['p90_ms']:<7.0f}ms {r['paint_median_ms']:>5.0f}ms {ttfb:>6}ms "
               f"{kb(r['bytes_median']):>10} {ratio:>9}")
     print("\nms: change (set_props) or navigation start → last of afterplot / MapLibre frame / Dash idle; "
-          "paint: without Dash idle;\nsrv ttfb: the change's callback requests' TTFB, summed (server + latency); "
+          "paint: without Dash idle;\nsrv ttfb: the change's callback requests' TTFB, summed (≈ server time; emulated latency is in the download); "
           "bytes: per change (all requests it caused) or per cold load, transferred (compressed).")
     for r in rows:
         if r.get("unchanged"):

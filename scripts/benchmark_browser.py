@@ -44,7 +44,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
@@ -215,16 +214,10 @@ def start_naive(compress: bool = False):
     proc = subprocess.Popen(cmd + (["--compress"] if compress else []), cwd=ROOT, stdout=log, stderr=log)
     proc.log_path = log.name  # removed by stop()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise BenchError(f"the naive app exited ({proc.returncode}): {Path(log.name).read_text()[-2000:]}")
-        try:
-            if requests.get(base + "/", timeout=5).ok:
-                return proc, base
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
+    if _serving().wait_until_ok(proc, base + "/", 120):
+        return proc, base
+    if proc.poll() is not None:
+        raise BenchError(f"the naive app exited ({proc.returncode}): {Path(log.name).read_text()[-2000:]}")
     proc.kill()
     raise BenchError(f"the naive app did not answer within 120 s (log: {log.name})")
 

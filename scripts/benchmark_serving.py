@@ -45,16 +45,23 @@ def start(workers: int, preload: bool = True):
     proc = subprocess.Popen(cmd + ["app:server"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 240
-    while time.time() < deadline:
+    if wait_until_ok(proc, base + "/readyz", 240):
+        return proc, base
+    proc.kill()
+    raise SystemExit("server did not become ready")
+
+
+def wait_until_ok(proc, url: str, seconds: float) -> bool:
+    """Poll ``url`` until it answers 2xx (True), or the process exits or time runs out (False)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and proc.poll() is None:
         try:
-            if requests.get(base + "/readyz", timeout=5).ok:
-                return proc, base
+            if requests.get(url, timeout=5).ok:
+                return True
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("server did not become ready")
+    return False
 
 
 def layout_body(deps: list, path: str) -> dict:

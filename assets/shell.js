@@ -44,6 +44,8 @@
         if (!host) { return; }
         var gd = host.classList.contains('js-plotly-plot') ? host : host.querySelector('.js-plotly-plot');
         if (!gd) { return; }
-        window.Plotly.downloadImage(gd, {format: 'svg', filename: button.getAttribute('data-filename') || 'chart'});
+        var opts = (gd._context && gd._context.toImageButtonOptions) || {};  // the camera's size and name
+        window.Plotly.downloadImage(gd, {format: 'svg', width: opts.width, height: opts.height,
+                                         filename: opts.filename || button.getAttribute('data-filename') || 'chart'});
     });
 }());

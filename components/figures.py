@@ -7,6 +7,8 @@ and star counts are ColorBrewer Blues told apart by lightness. Every chart's too
 from __future__ import annotations
 
 import html as _html
+import re
+import textwrap
 
 import plotly.graph_objects as go
 from dash import html
@@ -40,26 +42,46 @@ def graph_config(filename: str) -> dict:
     }
 
 
-def add_title_and_source(fig: go.Figure, title: str, source: str, subtitle: str | None = None) -> go.Figure:
+def add_title_and_source(fig: go.Figure, title: str, source: str, subtitle: str | None = None,
+                         width: int = 600, source_width: int | None = None) -> go.Figure:
     """Put what the chart shows (what, where, when, against which benchmark) at its top and the
     source at its bottom, inside the figure, so that every PNG or SVG export carries them.
-    ``title``, ``subtitle`` and ``source`` are escaped (they may hold user-given names)."""
-    text = f"<b>{plot_text(title)}</b>" + (f"<br><span style='font-size:12px'>{plot_text(subtitle)}</span>"
-                                           if subtitle else "")
-    top = 70 if subtitle else 50
-    bottom = max((fig.layout.margin.b or 50), 40) + 34
-    fig.update_layout(title={"text": text, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top",
-                             "yref": "container", "font": {"size": 15}},
-                      margin={"t": max(fig.layout.margin.t or 0, top), "b": bottom})
-    fig.add_annotation(text=plot_text(_short_source(source)), xref="paper", yref="paper", x=0, y=0,
-                       xanchor="left", yanchor="top", yshift=-(bottom - 12), showarrow=False, align="left",
-                       font={"size": 10, "color": "#5d6d7e"})
+
+    ``title``, ``subtitle`` and ``source`` are plain text, escaped here (they may hold user-given
+    names) and wrapped to lines that fit ``width`` px (the chart's narrowest on-screen width; the
+    1280 px export then has room to spare); the source starts at the plot area's left edge and
+    wraps to ``source_width`` px (default ``width``; less where labels sit left of the plot). The
+    figure's own top and bottom margins (room for a legend above the plot, for the x-axis title
+    below it) are kept: the title block goes above them and the source below them, so neither
+    depends on the export's height."""
+    title_lines = _wrap(title, width / 8.6)
+    sub_lines = _wrap(subtitle, width / 6.4) if subtitle else []
+    source_lines = _wrap(source, (source_width or width) / 5.4)
+    text = "<br>".join(f"<b>{plot_text(line)}</b>" for line in title_lines)
+    text += "".join(f"<br><span style='font-size:12px;color:#5d6d7e'>{plot_text(line)}</span>" for line in sub_lines)
+    header = 12 + 19 * (len(title_lines) + len(sub_lines)) + 8  # plotly spaces the lines by the title's size
+    top, bottom = fig.layout.margin.t or 0, fig.layout.margin.b or 0
+    footer = 13 * len(source_lines) + 10
+    fig.update_layout(title={"text": text, "x": 0, "xref": "container", "xanchor": "left", "y": 1,
+                             "yref": "container", "yanchor": "top", "pad": {"t": 24, "l": 10}, "font": {"size": 15}},
+                      margin={"t": top + header, "b": bottom + footer})
+    fig.add_annotation(text="<br>".join(plot_text(line) for line in source_lines), xref="paper", yref="paper",
+                       x=0, y=0, xanchor="left", yanchor="top", yshift=-(bottom + 4), showarrow=False,
+                       align="left", font={"size": 10, "color": "#5d6d7e"}, name="source")
     return fig
 
 
-def _short_source(source: str, limit: int = 160) -> str:
-    source = " ".join(str(source).split())
-    return source if len(source) <= limit else source[:limit - 1].rstrip() + "…"
+def export_name(*parts) -> str:
+    """An export's file name (no extension) from what it holds: ``export_name("portfolio", "eu",
+    "DE11", "2010-2015")`` → ``portfolio_eu_DE11_2010-2015``; anything but letters, digits, ``.``
+    and ``-`` in a part (a custom id's ``:``, spaces, slashes) becomes ``-``; empty parts are left out."""
+    clean = [re.sub(r"[^A-Za-z0-9.-]+", "-", str(p)).strip("-.") for p in parts if p not in (None, "")]
+    return "_".join(c for c in clean if c)[:150] or "chart"
+
+
+def _wrap(text: str, chars: float) -> list[str]:
+    """Lines of at most ``chars`` characters (words kept whole)."""
+    return textwrap.wrap(" ".join(str(text).split()), max(int(chars), 20)) or [""]
 
 
 def svg_button(graph_id: str, filename: str, button_id: str | None = None, label: str = "SVG") -> html.Button:

@@ -73,9 +73,9 @@ def add_title_and_source(fig: go.Figure, title: str, source: str, subtitle: str 
 
 def export_name(*parts) -> str:
     """An export's file name (no extension) from what it holds: ``export_name("portfolio", "eu",
-    "DE11", "2010-2015")`` → ``portfolio_eu_DE11_2010-2015``; anything but letters, digits, ``.``
-    and ``-`` in a part (a custom id's ``:``, spaces, slashes) becomes ``-``; empty parts are left out."""
-    clean = [re.sub(r"[^A-Za-z0-9.-]+", "-", str(p)).strip("-.") for p in parts if p not in (None, "")]
+    "DE11", "2010-2015")`` → ``portfolio_eu_DE11_2010-2015``; anything but letters, digits, ``_``,
+    ``.`` and ``-`` in a part (a custom id's ``:``, spaces, slashes) becomes ``-``; empty parts are left out."""
+    clean = [re.sub(r"[^A-Za-z0-9_.-]+", "-", str(p)).strip("-.") for p in parts if p not in (None, "")]
     return "_".join(c for c in clean if c)[:150] or "chart"
 
 

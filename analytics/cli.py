@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--level", help="region level (default: the dataset's default level)")
     r.add_argument("--year", type=int, help="year for --region (default: latest)")
     sub.add_parser("make-categories", help="regenerate data/eu_cluster_categories.csv")
+    _insights_parsers(sub, common)
     # the content database (analytics.content.commands)
     u = sub.add_parser("users", help="accounts of the content database")
     usub = u.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
@@ -138,6 +139,106 @@ def _parser() -> argparse.ArgumentParser:
     lr.add_argument("name")
     lsub.add_parser("delete", help="delete a saved definition").add_argument("id", type=int)
     return p
+
+
+def _insights_parsers(sub, common) -> None:
+    """``insights prosperity`` and ``definitions derive`` (analytics.insights; docs/INSIGHTS.md)."""
+    i = sub.add_parser("insights", help="cluster strength against prosperity (docs/INSIGHTS.md)")
+    isub = i.add_subparsers(dest="insights_command", required=True, parser_class=_Parser)
+    ip = isub.add_parser(
+        "prosperity", parents=[common],
+        help="the quadratic fit of GDP per capita on cluster strength as one CSV row a,b,c,r2,n",
+        description="Least squares y = a·x² + b·x + c over the regions of the level with both values in the "
+                    "year. x = cluster strength as a share 0–1: --variant lq2 (default) = employment in traded "
+                    "categories with LQ > 2 ÷ total employment (LQ under the dataset's default denominator: "
+                    "total employment in Europe, traded employment in the US); --variant us-strong = employment "
+                    "in the US portal's strong traded clusters (LQ ≥ 75th percentile and ≥ 1, employment and "
+                    "establishments > 25th percentile, among regions of the level) ÷ traded employment. "
+                    "y = GDP per capita: PPS per inhabitant (eu), real GDP per capita in chained 2012 USD (us).")
+    ip.add_argument("--dataset", required=True, help="eu or us")
+    ip.add_argument("--level", help="eu: nuts2|nuts1|country; us: state (default: nuts2 / state)")
+    ip.add_argument("--year", type=int, help="default: the latest year with GDP per capita")
+    ip.add_argument("--variant", default="lq2", help="lq2 (default) or us-strong")
+    ip.add_argument("--points", action="store_true", help="print region_id,region_name,x,y instead of the fit")
+    d = sub.add_parser("definitions", help="European cluster definitions from European co-location")
+    dsub = d.add_subparsers(dest="definitions_command", required=True, parser_class=_Parser)
+    dd = dsub.add_parser(
+        "derive", parents=[common],
+        help="derive categories from the co-location of NACE divisions across NUTS 2 regions: CSV "
+             "nace_code,category_id,category_name on stdout, the comparison with the US-derived set on stderr",
+        description="Pearson correlation of the divisions' employment shares (= of their LQs) across the NUTS 2 "
+                    "regions where both are published, in one year; average-linkage clustering on 1 − r within "
+                    "traded and within local divisions, cut where the average correlation of two groups falls "
+                    "below --min-correlation. A division in no category is printed as category_id none with the "
+                    "reason. The build writes the same set (default parameters) to "
+                    "data/build/eu/definitions_eu-colocation.csv with its trace. See docs/INSIGHTS.md.")
+    dd.add_argument("--dataset", required=True, help="eu (the US categories are the benchmark definitions)")
+    dd.add_argument("--year", type=int, help="the year of the co-location (default: the latest)")
+    dd.add_argument("--min-correlation", type=float, default=0.3, help="the cut (default 0.3)")
+    dd.add_argument("--method", choices=["pearson", "spearman"], default="pearson",
+                    help="correlation (default pearson)")
+
+
+def _insights(args) -> int:
+    from analytics.insights import prosperity as pr
+
+    if args.dataset not in ("eu", "us"):
+        raise CliError(f"--dataset {args.dataset!r}: choose eu or us")
+    if args.variant not in pr.VARIANTS:
+        raise CliError(f"--variant {args.variant!r}: choose {' or '.join(pr.VARIANTS)}")
+    store = _store(args)
+    level = args.level or store.meta["default_level"]
+    if level not in store.levels:
+        raise CliError(f"--level {level!r}: {store.dataset} has levels {', '.join(store.levels)}")
+    year = args.year
+    if year is None:
+        years = pr.prosperity_years(store.dataset, level)
+        if not years:
+            raise CliError(f"--level {level}: {store.dataset} has no GDP per capita at this level")
+        year = years[-1]
+    try:
+        if args.points:
+            pts = pr.prosperity_points(store.dataset, level, year, args.variant)
+            csv_safe(pts).to_csv(sys.stdout, index=False, float_format="%.10g")
+            return 0
+        f = pr.prosperity_fit(store.dataset, level, year, args.variant)
+    except pr.InsightError as exc:
+        raise CliError(str(exc)) from None
+    print("a,b,c,r2,n")
+    print(f"{f.a:.10g},{f.b:.10g},{f.c:.10g},{f.r2:.10g},{f.n}")
+    label = store.meta["prosperity"]["label"]
+    print(f"note: {store.dataset} {level} {year}, variant {args.variant}: {f.formula(label)}", file=sys.stderr)
+    return 0
+
+
+def _definitions(args) -> int:
+    from analytics.insights.colocation import DeriveParams, derive, output_rows
+
+    if args.dataset != "eu":
+        raise CliError(f"--dataset {args.dataset!r}: only eu (the US categories are the benchmark definitions, "
+                       "themselves derived from US co-location)")
+    if not -1.0 <= args.min_correlation <= 1.0:
+        raise CliError(f"--min-correlation {args.min_correlation}: a correlation from -1 to 1")
+    store = _store(args)
+    years = store.level_years("nuts2")
+    if args.year is not None and args.year not in years:
+        raise CliError(f"--year {args.year}: eu nuts2 has data for {_spans(years)}")
+    facts = store.facts("nuts2")[["region_id", "industry", "year", "employment", "employment_imputed"]]
+    d = derive(facts, store.industries, DeriveParams(year=args.year, method=args.method,
+                                                       min_correlation=args.min_correlation))
+    csv_safe(output_rows(d.table)).to_csv(sys.stdout, index=False)
+    s, c = d.summary, d.summary["comparison"]
+    names = dict(zip(d.table["nace_code"], d.table["nace_name"]))
+    print(f"derived from {s['n_regions']} NUTS 2 regions in {s['year']} ({args.method}, min correlation "
+          f"{args.min_correlation}): {s['n_categories']} categories ({s['n_categories_by_type'].get('traded', 0)} "
+          f"traded, {s['n_categories_by_type'].get('local', 0)} local), {s['n_none']} divisions in none",
+          file=sys.stderr)
+    print(f"adjusted Rand index vs {c['reference']}: {c['ari']:.4f} over {c['n_divisions_compared']} divisions "
+          f"({c['n_reference_categories']} reference categories); {c['n_moved']} divisions moved:", file=sys.stderr)
+    for m in c["moved"]:
+        print(f"  {m['nace_code']} {names.get(m['nace_code'], '')}: {m['from_category']} → {m['to_category']} "
+              f"({m['to_category_name']}, mostly {m['to_category_matches']})", file=sys.stderr)
+    return 0
 
 
 def _years(text: str | None) -> list[int] | None:
@@ -203,6 +304,10 @@ def _run(args) -> int:
         return _organisations_list(args)
     if args.command == "partners":
         return _partners(args)
+    if args.command == "insights":
+        return _insights(args)
+    if args.command == "definitions":
+        return _definitions(args)
     store = _store(args)
     if args.command == "quality":
         return _quality(store, args)

@@ -1,5 +1,5 @@
 """Callbacks of the region profile: key figures, portfolio, bubble chart, timeline, CSVs (the
-portfolio's and the cluster organisations'), the address.
+portfolio's, each chart's numbers and the cluster organisations'), the address.
 
 Every number comes from ``analytics.serving.views`` (the same functions as the map, compare and
 the CLI); this module formats and draws them. The chosen settings go back into the address
@@ -9,6 +9,7 @@ the view.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from analytics.metrics.growth import carried_start, no_growth_reason
@@ -17,7 +18,7 @@ from analytics.serving import profiles, views
 from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
 from analytics.serving.store import get_store
 from components.controls import start_year_options, window_start
-from components.figures import empty_figure, graph_config
+from components.figures import add_title_and_source, empty_figure, export_name, graph_config
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label, per_person
 from components.messages import note
 from components.routes import BUILD, CATEGORY, CUSTOM, MAP, METHODOLOGY, REGION
@@ -69,6 +70,7 @@ def region_table(context: dict, year, start, rules, denominator):
             "breadcrumb": Output(ids.BREADCRUMB, "children"), "keyfigs": Output(ids.KEYFIGS, "children"),
             "rows": Output(ids.TABLE, "rowData"), "columns": Output(ids.TABLE, "columnDefs"),
             "timeline": Output(ids.TIMELINE, "figure"), "timeline_config": Output(ids.TIMELINE, "config"),
+            "timeline_svg": Output(ids.TIMELINE_SVG, "data-filename"),
             "diversification": Output(ids.DIVERSIFICATION, "children"),
             "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data"),
             "start_year": Output(ids.START_YEAR, "value")},
@@ -89,12 +91,14 @@ def region_outputs(context: dict, year, start_year, rules, denominator, trigger=
     moved = _window(context, year, start_year, trigger)
     shown_start = moved if moved != start_year else no_update
     start_year = moved
+    t = views.region_timeline(dataset, region_id, creg)
+    timeline_name = timeline_filename(context, t)
     out = {"start_year": shown_start,
            "start_options": start_year_options(store.years, year, have, context["dataset"]),
            "url": REGION.query(_state(context, year, start_year, rules, denominator)),
            "breadcrumb": breadcrumb(context, year, start_year, rules, denominator),
-           "timeline": rf.timeline_figure(views.region_timeline(dataset, region_id, creg), year, ui),
-           "timeline_config": graph_config(f"employment_over_time_{_fname(region_id)}")}
+           "timeline": rf.timeline_figure(t, year, ui, rf.timeline_head(where(context), t, year, ui)),
+           "timeline_config": graph_config(timeline_name), "timeline_svg": timeline_name}
     if year not in have:
         return {**out, "message": no_data_message(context, year, have, start_year, rules, denominator),
                 "body_style": {"display": "none"}, "keyfigs": [], "rows": [], "columns": [], "diversification": None}
@@ -123,6 +127,25 @@ def key_figures(context: dict, year, start, rules, denominator) -> list[dict]:
 
 def _fname(region_id: str) -> str:
     return region_id.replace(":", "-")
+
+
+def where(context: dict) -> str:
+    """The region as chart titles name it: "Stuttgart (DE11)", "Øresund (custom region: DK01 + SE22)"."""
+    if context.get("creg"):
+        members = " + ".join(views.parse_region(context["dataset"], context["creg"]).members)
+        return f"{context['name']} (custom region: {members})"
+    return f"{context['name']} ({context['region_id']})"
+
+
+def timeline_filename(context: dict, t) -> str:
+    span = rf.data_years(t)
+    return export_name("employment_over_time", context["dataset"], context["region_id"],
+                       f"{span[0]}-{span[1]}" if span else None)
+
+
+def bubble_filename(context: dict, year, start, x) -> str:
+    return export_name("portfolio", context["dataset"], context["region_id"],
+                       f"{start}-{year}" if start else year, x)
 
 
 def breadcrumb(context: dict, year, start_year, rules, denominator):
@@ -233,30 +256,40 @@ def diversification_table(context: dict, table, year, start=None):
 
 @callback(
     output={"figure": Output(ids.BUBBLE, "figure"), "note": Output(ids.BUBBLE_NOTE, "children"),
-            "config": Output(ids.BUBBLE, "config")},
+            "config": Output(ids.BUBBLE, "config"), "svg": Output(ids.BUBBLE_SVG, "data-filename")},
     inputs={**SETTINGS, "x": Input(ids.BUBBLE_X, "value"), "context": State(ids.CONTEXT, "data")},
 )
 def update_bubble(year, start_year, rules, denominator, x, context):
     return bubble_outputs(context, year, _window(context, year, start_year, ctx.triggered_id), rules, denominator, x)
 
 
-def bubble_outputs(context: dict, year, start_year, rules, denominator, x) -> dict:
+def bubble_data(context: dict, year, start_year, rules, denominator):
+    """(bubble frame, benchmark growth, start) of the portfolio chart, or (None, why not, start)."""
     dataset, region_id, level = context["dataset"], context["region_id"], context["level"]
-    ui = dataset_ui(dataset)
-    config = graph_config(f"portfolio_{_fname(region_id)}_{year}")
     start = window_start(year, start_year)
     if year not in views.years_with_data(dataset, region_id, context.get("creg")):
-        return {"figure": empty_figure(f"No data in {year}", rf.BUBBLE_HEIGHT), "note": None, "config": config}
+        return None, f"No data in {year}", start
     if start is None:
-        return {"figure": empty_figure("No start year for this year: no growth (the note above says why)",
-                                       rf.BUBBLE_HEIGHT),
-                "note": None, "config": config}
+        return None, "No start year for this year: no growth (the note above says why)", start
     table = region_table(context, year, start, rules, denominator)
     before = region_table(context, start, None, rules, denominator)
     frame = profiles.bubble_frame(table, before, region_id, start, get_store(dataset).categories)
-    bench = views.benchmark_growth(dataset, level, start, year)
-    fig, n_out = rf.bubble_figure(frame, x, bench, start, year, ui)
-    return {"figure": fig, "note": rf.bubble_note(rules, year, start, bench, n_out, ui), "config": config}
+    return frame, views.benchmark_growth(dataset, level, start, year), start
+
+
+def bubble_outputs(context: dict, year, start_year, rules, denominator, x) -> dict:
+    ui = dataset_ui(context["dataset"])
+    frame, bench, start = bubble_data(context, year, start_year, rules, denominator)
+    name = bubble_filename(context, year, start, x)
+    config = graph_config(name)
+    if frame is None:
+        fig = add_title_and_source(empty_figure(bench, rf.BUBBLE_HEIGHT), f"Cluster portfolio of {where(context)}, "
+                                   f"{year}", ui["source"], width=rf.BUBBLE_WIDTH)
+        return {"figure": fig, "note": None, "config": config, "svg": name}
+    head = rf.bubble_head(where(context), x, start, year, ui, rules, denominator, bench)
+    fig, n_out = rf.bubble_figure(frame, x, bench, start, year, ui, head=head)
+    return {"figure": fig, "note": rf.bubble_note(rules, year, start, bench, n_out, ui), "config": config,
+            "svg": name}
 
 
 # ---------------------------------------------------------------------------- CSV
@@ -299,6 +332,49 @@ def download_portfolio(n_clicks, year, start_year, rules, denominator, context):
     if not n_clicks:
         return no_update
     return portfolio_csv(context, year, start_year, rules, denominator)
+
+
+def chart_csv(kind: str, context: dict, year, start_year, rules, denominator, x="lq") -> dict:
+    """The numbers a chart draws (kind = bubble | timeline) as a ``dcc.Download`` payload: the
+    source and the chart's title (what, where, when, benchmark) as ``#`` lines, units in the headers."""
+    ui = dataset_ui(context["dataset"])
+    name = where(context)
+    if kind == "timeline":
+        t = views.region_timeline(context["dataset"], context["region_id"], context.get("creg"))
+        df = rf.timeline_csv_frame(t, context["region_id"], context["name"], ui)
+        head, filename = rf.timeline_head(name, t, year, ui), timeline_filename(context, t)
+    elif kind == "bubble":
+        frame, bench, start = bubble_data(context, year, start_year, rules, denominator)
+        filename = bubble_filename(context, year, start, x)
+        if frame is None:
+            df, head = pd.DataFrame(), (f"Cluster portfolio of {name}, {year}", bench + ".")
+        else:
+            df = rf.bubble_csv_frame(frame, x, context["region_id"], context["name"], start, year, ui)
+            head = rf.bubble_head(name, x, start, year, ui, rules, denominator, bench)
+    else:
+        raise ValueError(f"unknown chart {kind!r}")
+    lines = [ui["source"], f"{head[0]}. {head[1]} Cluster Observatory."]
+    if context.get("creg"):
+        lines.append(f"Custom region {context['creg']}.")
+    return send_credit_csv(df, filename + ".csv", lines)
+
+
+_CHART_BUTTONS = {ids.BUBBLE_CSV_BTN: "bubble", ids.TIMELINE_CSV_BTN: "timeline"}
+
+
+@callback(
+    Output(ids.CHART_DOWNLOAD, "data"),
+    inputs={"bubble": Input(ids.BUBBLE_CSV_BTN, "n_clicks"), "timeline": Input(ids.TIMELINE_CSV_BTN, "n_clicks"),
+            "year": State(ids.YEAR, "value"), "start_year": State(ids.START_YEAR, "value"),
+            "rules": State(ids.RULES, "value"), "denominator": State(ids.DENOMINATOR, "value"),
+            "x": State(ids.BUBBLE_X, "value"), "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_chart(bubble, timeline, year, start_year, rules, denominator, x, context):
+    kind = _CHART_BUTTONS.get(ctx.triggered_id)
+    if kind is None or not ctx.triggered[0].get("value"):
+        return no_update
+    return chart_csv(kind, context, year, start_year, rules, denominator, x)
 
 
 @callback(

@@ -1,4 +1,8 @@
-"""The region profile's charts: the portfolio bubble chart (with label placement) and employment over time."""
+"""The region profile's charts: the portfolio bubble chart (with label placement) and employment over time.
+
+Each chart carries its title (what, where, when, against which benchmark) and the dataset's source
+inside the figure (``*_head`` make the texts); ``*_csv_frame`` give the numbers a chart draws, with
+units in the column names, for its CSV download."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,15 +11,42 @@ import plotly.graph_objects as go
 
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving.formats import fmt_signed_pct
-from components.figures import STAR_COLOURS, STAR_NAMES, empty_figure, plot_text, style_figure
+from components.figures import STAR_COLOURS, STAR_NAMES, add_title_and_source, empty_figure, plot_text, style_figure
+from components.labels import DENOMINATOR_LABELS
 
-BUBBLE_HEIGHT = 560
-TIMELINE_HEIGHT = 380
+BUBBLE_HEIGHT = 640
+TIMELINE_HEIGHT = 440
 MAX_LABELS = 16
+BUBBLE_WIDTH, TIMELINE_WIDTH = 1100, 500  # narrowest on-screen widths (px) the titles are wrapped for
+PLOT_LEFT = 100  # px left of the plot area (y-axis ticks and title): the source starts there
 
 
-def timeline_figure(t: pd.DataFrame, year: int, ui: dict) -> go.Figure:
-    """Total and traded employment per year (gaps where there are no data)."""
+def data_years(t: pd.DataFrame) -> tuple[int, int] | None:
+    """First and last year with employment data in a timeline frame (None: no data at all)."""
+    have = t.dropna(subset=["total_employment", "traded_employment"], how="all")["year"]
+    return (int(have.min()), int(have.max())) if len(have) else None
+
+
+def timeline_head(where: str, t: pd.DataFrame, year: int, ui: dict) -> tuple[str, str]:
+    span = data_years(t)
+    when = f"{span[0]}–{span[1]}" if span and span[0] != span[1] else (str(span[0]) if span else "no year with data")
+    return (f"Employment in {where}, {when}",
+            f"Total (all industries the data cover) and traded cluster categories, {ui['employment_unit']}; "
+            f"dotted line: {year}. Gaps: years without data.")
+
+
+def timeline_csv_frame(t: pd.DataFrame, region_id: str, name: str, ui: dict) -> pd.DataFrame:
+    """The timeline's numbers: one row per year of the dataset (empty = no data, as the chart's gaps)."""
+    unit = ui["employment_unit"]
+    out = pd.DataFrame({"region_id": region_id, "region_name": name, "year": t["year"].astype(int)})
+    out[f"total_employment ({unit})"] = t["total_employment"].to_numpy()
+    out[f"traded_employment ({unit})"] = t["traded_employment"].to_numpy()
+    return out
+
+
+def timeline_figure(t: pd.DataFrame, year: int, ui: dict, head: tuple[str, str] | None = None) -> go.Figure:
+    """Total and traded employment per year (gaps where there are no data); ``head`` (title,
+    subtitle) and the dataset's source go inside the figure."""
     fig = go.Figure()
     for col, name, colour in (("total_employment", "Total", "#2c3e50"), ("traded_employment", "Traded", "#18a58c")):
         fig.add_trace(go.Scatter(x=t["year"], y=t[col], name=name, mode="lines+markers",
@@ -27,7 +58,10 @@ def timeline_figure(t: pd.DataFrame, year: int, ui: dict) -> go.Figure:
     fig.update_xaxes(title_text="Year", dtick=1 if span <= 12 else (2 if span <= 24 else 5), tickformat="d")
     fig.update_yaxes(title_text=f"Employment ({ui['employment_unit']})", rangemode="tozero", tickformat=",")
     style_figure(fig, height=TIMELINE_HEIGHT)
-    fig.update_layout(legend={"orientation": "h", "y": 1.08, "x": 0}, margin={"t": 30})
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 30})
+    if head:
+        add_title_and_source(fig, head[0], ui["source"], head[1], width=TIMELINE_WIDTH,
+                             source_width=TIMELINE_WIDTH - PLOT_LEFT)
     return fig
 
 
@@ -71,18 +105,53 @@ def place_labels(px: np.ndarray, py: np.ndarray, radius: np.ndarray, labels: lis
     return out
 
 
-def bubble_figure(frame: pd.DataFrame, x: str, bench: float, start: int, year: int, ui: dict,
-                  plot_px: tuple[int, int] = (1250, 440)):
-    """The portfolio bubble chart; ``plot_px`` is the nominal plot-area size used to place labels.
-    Returns (figure, number of categories left out because their growth is unknown)."""
+def bubble_points(frame: pd.DataFrame, x: str) -> pd.DataFrame:
+    """The bubbles drawn: categories with a known growth (and, on the LQ axis, LQ > 0); ``growth`` in %."""
     f = frame.dropna(subset=["cagr"])
     if x == "lq":
         f = f[f["lq"] > 0]
+    return f.assign(growth=f["cagr"] * 100).reset_index(drop=True)
+
+
+def bubble_head(where: str, x: str, start: int, year: int, ui: dict, rules: str, denominator: str,
+                bench: float | None) -> tuple[str, str]:
+    what = f"location quotient {year}" if x == "lq" else f"change in share {start}–{year}"
+    bench_text = (f"dotted line: benchmark growth {fmt_signed_pct(bench)} per year (traded employment)"
+                  if bench is not None and not np.isnan(bench) else "no benchmark growth")
+    return (f"Cluster portfolio of {where}: {what} and growth {start}–{year}",
+            f"Traded categories. LQ against {ui['benchmark_area']}, denominator: {DENOMINATOR_LABELS[denominator]}; "
+            f"stars: {RULE_SETS[rules].label}; bubble area: employment {year} ({ui['employment_unit']}); "
+            f"{bench_text}.")
+
+
+def bubble_csv_frame(frame: pd.DataFrame, x: str, region_id: str, name: str, start: int, year: int,
+                     ui: dict) -> pd.DataFrame:
+    """The bubbles' numbers (the drawn categories, largest first), units in the column names."""
+    f = bubble_points(frame, x).sort_values(["employment", "category_id"], ascending=[False, True])
+    return pd.DataFrame({
+        "region_id": region_id, "region_name": name, "category_id": f["category_id"],
+        "category_name": f["category_name"], "stars": f["stars"].astype(int),
+        f"employment {year} ({ui['employment_unit']})": f["employment"],
+        f"location quotient {year} (ratio)": f["lq"],
+        f"change in share of the category's employment {start}–{year} (percentage points)": f["share_change"],
+        f"employment growth {start}–{year} (CAGR, % per year)": f["growth"],
+    }).reset_index(drop=True)
+
+
+def bubble_figure(frame: pd.DataFrame, x: str, bench: float, start: int, year: int, ui: dict,
+                  plot_px: tuple[int, int] = (1250, 440), head: tuple[str, str] | None = None):
+    """The portfolio bubble chart; ``plot_px`` is the nominal plot-area size used to place labels;
+    ``head`` (title, subtitle) and the dataset's source go inside the figure.
+    Returns (figure, number of categories left out because their growth is unknown)."""
+    f = bubble_points(frame, x)
     n_out = len(frame) - len(f)
-    f = f.assign(growth=f["cagr"] * 100).reset_index(drop=True)
     fig = go.Figure()
     if f.empty:
-        return empty_figure("No traded category with employment in both years", BUBBLE_HEIGHT), n_out
+        fig = empty_figure("No traded category with employment in both years", BUBBLE_HEIGHT)
+        if head:
+            add_title_and_source(fig, head[0], ui["source"], head[1], width=BUBBLE_WIDTH,
+                             source_width=BUBBLE_WIDTH - PLOT_LEFT)
+        return fig, n_out
     max_d = 60.0
     sizeref = 2.0 * f["employment"].max() / (max_d ** 2)
     xcol = "lq" if x == "lq" else "share_change"
@@ -141,7 +210,10 @@ def bubble_figure(frame: pd.DataFrame, x: str, bench: float, start: int, year: i
     fig.update_yaxes(range=yr, title_text=f"Employment growth {start}–{year} (CAGR, % per year)", ticksuffix=" %",
                      zeroline=True, zerolinecolor="#d0d7de")
     style_figure(fig, height=BUBBLE_HEIGHT, legend_title="Stars")
-    fig.update_layout(legend={"orientation": "h", "y": 1.06, "x": 0}, margin={"t": 40})
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0}, margin={"t": 30, "b": 60})
+    if head:
+        add_title_and_source(fig, head[0], ui["source"], head[1], width=BUBBLE_WIDTH,
+                             source_width=BUBBLE_WIDTH - PLOT_LEFT)
     return fig, n_out
 
 

@@ -147,8 +147,9 @@ def _bubble_section(ui) -> html.Section:
                 dbc.RadioItems(id=ids.BUBBLE_X, inline=True, value="lq", className="small",
                                options=[{"label": "Location quotient", "value": "lq"},
                                         {"label": "Change in share", "value": "share_change"}]),
-                svg_button(ids.BUBBLE, "portfolio_chart", label="Chart as SVG"),
-            ], className="d-flex align-items-center gap-2"),
+                svg_button(ids.BUBBLE, "portfolio_chart", ids.BUBBLE_SVG, label="Chart as SVG"),
+                chart_csv_button(ids.BUBBLE_CSV_BTN),
+            ], className="d-flex flex-wrap align-items-center gap-2"),
         ], className="d-flex flex-wrap justify-content-between align-items-center mb-1"),
         dcc.Loading(dcc.Graph(id=ids.BUBBLE, config=graph_config("portfolio_chart"),
                               style={"height": f"{BUBBLE_HEIGHT}px"}), type="circle", delay_show=400),
@@ -157,11 +158,19 @@ def _bubble_section(ui) -> html.Section:
     ], className="mb-4")
 
 
+def chart_csv_button(id_: str) -> dbc.Button:
+    """The CSV of the numbers a chart draws (``callbacks.chart_csv``), next to its SVG button."""
+    return dbc.Button("Data as CSV", id=id_, color="secondary", outline=True, size="sm",
+                      title="Download the numbers this chart draws as CSV")
+
+
 def _timeline_section(ui) -> html.Section:
     return html.Section([
         html.Div([html.H2("Employment over time", className="h4 mb-0"),
-                  svg_button(ids.TIMELINE, "employment_over_time", label="Chart as SVG")],
-                 className="d-flex justify-content-between align-items-center mb-2"),
+                  html.Div([svg_button(ids.TIMELINE, "employment_over_time", ids.TIMELINE_SVG, label="Chart as SVG"),
+                            chart_csv_button(ids.TIMELINE_CSV_BTN)], className="d-flex gap-2")],
+                 className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-2"),
+        dcc.Download(id=ids.CHART_DOWNLOAD),
         dcc.Graph(id=ids.TIMELINE, config=graph_config("employment_over_time"),
                   style={"height": f"{TIMELINE_HEIGHT}px"}),
         html.Div(className="small text-muted", children=(

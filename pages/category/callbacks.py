@@ -1,5 +1,6 @@
 """Callbacks of the category profile: top regions (chart and table, with growth over the window), LQ map, member industries,
-subclusters, related categories, their CSV downloads (and the organisations' CSV) and the address.
+subclusters, related categories, their CSV downloads (and the organisations' CSV, and the top-regions
+chart's numbers) and the address.
 
 Numbers come from ``analytics.serving.views.level_table`` (the dataset's default star rules and LQ
 denominator; the custom category and custom region of the link included), drawn by
@@ -15,7 +16,7 @@ from analytics.serving import profiles, views
 from analytics.serving.store import get_store
 from components import choropleth as ch
 from components.controls import start_year_options, window_start
-from components.figures import graph_config
+from components.figures import export_name, graph_config
 from components.labels import dataset_ui, level_label
 from components.messages import note as info_note
 from components.routes import CATEGORY, MAP, REGION
@@ -91,6 +92,7 @@ def member_columns(year: int, ui: dict) -> list[dict]:
 
 @callback(
     output={"chart": Output(ids.TOP_CHART, "figure"), "chart_config": Output(ids.TOP_CHART, "config"),
+            "chart_svg": Output(ids.TOP_SVG, "data-filename"),
             "top_rows": Output(ids.TOP_TABLE, "rowData"), "top_columns": Output(ids.TOP_TABLE, "columnDefs"),
             "map": Output(ids.MAP, "figure"), "map_config": Output(ids.MAP, "config"),
             "map_note": Output(ids.MAP_NOTE, "children"), "members": Output(ids.MEMBERS, "rowData"),
@@ -128,8 +130,9 @@ def category_outputs(context: dict, year: int, level: str, start_year=None, trig
                           "creg": context.get("creg")})
     related = None if context.get("ccat") else related_table(dataset, cid, {"year": year, "start_year": start,
                                                                             "level": level})
-    return {"chart": cf.top_chart(top, name, year, level_label(dataset, level), ui),
-            "chart_config": graph_config(f"top_regions_{fname}_{level}_{year}"), "top_rows": rows, "top_columns": cols,
+    chart_name = top_filename(context, level, year)
+    return {"chart": cf.top_chart(top, name, year, level_label(dataset, level), ui, top_head(context, top, level, year)),
+            "chart_config": graph_config(chart_name), "chart_svg": chart_name, "top_rows": rows, "top_columns": cols,
             "map": cf.category_map(state), "map_config": {**graph_config(f"map_{fname}_{level}_{year}"),
                                                             "scrollZoom": False},
             "map_note": note, "members": records(members_frame(context, year)),
@@ -138,7 +141,45 @@ def category_outputs(context: dict, year: int, level: str, start_year=None, trig
             "growth_note": info_note(text) if text else None, "related": related}
 
 
+def top_head(context: dict, top, level: str, year: int) -> tuple[str, str]:
+    """(title, subtitle) of the top-regions chart; the custom region of the link named as it is drawn."""
+    cr = views.parse_region(context["dataset"], context["creg"]) if context.get("creg") else None
+    return cf.top_head(context["name"], len(top), year, level_label(context["dataset"], level),
+                       dataset_ui(context["dataset"]), f"{cr.name} ({' + '.join(cr.members)})" if cr else None)
+
+
+def top_filename(context: dict, level: str, year: int) -> str:
+    return export_name("top_regions", context["dataset"], context["category_id"], level, year)
+
+
 # ---------------------------------------------------------------------------- CSV
+
+
+def top_chart_csv(context: dict, year: int, level: str, start_year=None) -> dict:
+    """The numbers the top-regions chart draws (``figures.top_csv_frame``), the source and the chart's
+    title (what, where, when, benchmark) as ``#`` lines."""
+    ui = dataset_ui(context["dataset"])
+    top = top_frame(context, level, year, window_start(year, start_year))
+    title, subtitle = top_head(context, top, level, year)
+    lines = [ui["source"], f"{title}. {subtitle} Cluster Observatory."]
+    if context.get("ccat"):
+        lines.append(f"Custom category {context['ccat']}.")
+    if context.get("creg"):
+        lines.append(f"Custom region {context['creg']} (the sum of its members).")
+    return send_credit_csv(cf.top_csv_frame(top, year, ui), top_filename(context, level, year) + ".csv", lines)
+
+
+@callback(
+    Output(ids.CHART_DOWNLOAD, "data"),
+    inputs={"n_clicks": Input(ids.TOP_CSV_BTN, "n_clicks"), "year": State(ids.YEAR, "value"),
+            "level": State(ids.LEVEL, "value"), "start_year": State(ids.START_YEAR, "value"),
+            "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_top_chart(n_clicks, year, level, start_year, context):
+    if not n_clicks:
+        return no_update
+    return top_chart_csv(context, year, level, start_year)
 
 
 def category_csv(kind: str, context: dict, year: int, level: str, start_year=None) -> dict:

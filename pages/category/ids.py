@@ -27,3 +27,6 @@ ORGS_GRID = "category-orgs-grid"
 ORGS_EMPTY = "category-orgs-empty"    # none (or not readable): the note
 ORGS_DOWNLOAD = "category-orgs-download"
 ORGS_DOWNLOAD_BTN = "category-orgs-download-btn"
+TOP_SVG = "category-top-svg"
+TOP_CSV_BTN = "category-top-csv-btn"  # the top-regions chart's numbers
+CHART_DOWNLOAD = "category-chart-download"

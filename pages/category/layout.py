@@ -155,14 +155,19 @@ def layout(**kwargs):
     ], className="category-page")
 
 
-def _header(title: str, button_id: str | None, note: str | None = None, svg: tuple[str, str] | None = None):
+def _header(title: str, button_id: str | None, note: str | None = None, svg: tuple[str, ...] | None = None,
+            chart_csv: str | None = None):
+    """A section's heading with its buttons: the chart as SVG (``svg``: graph id, file name, button id)
+    and its numbers as CSV (``chart_csv``: button id), the table as CSV (``button_id``)."""
     head = html.Div([
         html.H2(title, className="h4 mb-0"),
         html.Div([
             svg_button(*svg, label="Chart as SVG") if svg else None,
+            dbc.Button("Chart data as CSV", id=chart_csv, color="secondary", outline=True, size="sm",
+                       title="Download the numbers this chart draws as CSV") if chart_csv else None,
             dbc.Button("Download CSV", id=button_id, color="primary", outline=True, size="sm") if button_id else None,
-        ], className="d-flex gap-2"),
-    ], className="d-flex justify-content-between align-items-center mb-1")
+        ], className="d-flex flex-wrap gap-2"),
+    ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1")
     return [head, html.P(note, className="small text-muted mb-2") if note else None]
 
 
@@ -173,7 +178,8 @@ def _top_section(ui, state) -> html.Section:
         custom_note = (f" The custom region {cr.name} ({' + '.join(cr.members)}) is listed where it would rank "
                        "(orange bar).")
     return html.Section([
-        *_header("Top regions", ids.DOWNLOAD_BTN, svg=(ids.TOP_CHART, "top_regions"),
+        *_header("Top regions", ids.DOWNLOAD_BTN, svg=(ids.TOP_CHART, "top_regions", ids.TOP_SVG),
+                 chart_csv=ids.TOP_CSV_BTN,
                  note="The 20 regions with the most employment in the category in the year, with their location "
                  f"quotient, growth since the start year and stars ({RULE_SETS[ui['default_rules']].label}; LQ over the region's "
                  f"{'total' if ui['default_denominator'] == 'total' else 'traded (or local)'} employment)."
@@ -184,6 +190,7 @@ def _top_section(ui, state) -> html.Section:
             dbc.Col([html.Div(id=ids.GROWTH_NOTE), grid(ids.TOP_TABLE, page_size=20)], lg=6),
         ]),
         source_line(ui["source"]),
+        dcc.Download(id=ids.CHART_DOWNLOAD),
     ], className="mb-4")
 
 

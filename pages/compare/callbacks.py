@@ -1,4 +1,5 @@
-"""Callbacks of the peer benchmarking page (/compare): peer suggestion, the views, CSV, the address.
+"""Callbacks of the peer benchmarking page (/compare): peer suggestion, the views, CSVs (the
+comparison's and each chart's numbers), the address.
 
 Peers come from ``views.suggest_peers`` and the comparison from ``views.comparison`` and
 ``views.region_comparison`` (the same numbers as the map, the profiles and the CLI). A new dataset,
@@ -20,6 +21,7 @@ from analytics.serving.formats import fmt_int
 from analytics.serving.store import get_store
 from components import ids as shell_ids
 from components.controls import start_year_options, window_start
+from components.figures import export_name, graph_config
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label
 from components.routes import ALL, CATEGORY, COMPARE, CUSTOM, REGION, TRADED
 from components.tables import col, md_link, records, send_credit_csv
@@ -153,6 +155,8 @@ def peer_outputs(context: dict, region, year, rules, denominator, basis, current
 # ---------------------------------------------------------------------------- views
 
 
+CHARTS = {"heatmap": (ids.HEATMAP, ids.HEATMAP_SVG), "bars": (ids.BARS, ids.BARS_SVG),
+          "growth": (ids.GROWTH, ids.GROWTH_SVG)}
 VIEW_INPUTS = {"peers": Input(ids.PEERS, "value"), "region": Input(ids.REGION, "value"),
                "year": Input(ids.YEAR, "value"), "start_year": Input(ids.START_YEAR, "value"),
                "rules": Input(ids.RULES, "value"), "denominator": Input(ids.DENOMINATOR, "value"),
@@ -168,6 +172,8 @@ VIEW_INPUTS = {"peers": Input(ids.PEERS, "value"), "region": Input(ids.REGION, "
             "bars": Output(ids.BARS, "figure"), "growth": Output(ids.GROWTH, "figure"),
             "bars_source": Output(ids.BARS_SOURCE, "children"), "rows": Output(ids.SCORECARD, "rowData"),
             "columns": Output(ids.SCORECARD, "columnDefs"), "card_source": Output(ids.SCORECARD_SOURCE, "children"),
+            **{f"{k}_{p}": Output(g, prop) for k, (g, svg) in CHARTS.items()
+               for p, prop, g in (("config", "config", g), ("svg", "data-filename", svg))},
             "start_options": Output(ids.START_YEAR, "options"), "url": Output(ids.URL, "data"),
             "start_year": Output(ids.START_YEAR, "value")},
     inputs=VIEW_INPUTS,
@@ -212,6 +218,9 @@ def view_outputs(context: dict, peers, region, year, start_year, rules, denomina
            "url": COMPARE.query(url_state(context, peers, region, year, start_year, rules, denominator, category,
                                           basis))}
     focal_id, focal_name, members = focal_of(context, region)
+    for kind in CHARTS:
+        name = chart_filename(kind, context, focal_id, year, start, category)
+        out.update({f"{kind}_config": graph_config(name), f"{kind}_svg": name})
     built, custom_peers = split_peers(peers)
     built = tuple(p for p in built if p != focal_id and p not in members)
     ccats = (context["ccat"],) if context.get("ccat") else ()
@@ -240,16 +249,39 @@ def view_outputs(context: dict, peers, region, year, start_year, rules, denomina
                f"{pf.TOP_EACH} most specialised (at most {pf.MAX_HEATMAP_CATEGORIES}), by the focal region's LQ. "
                "Colour: LQ on a log scale centred on 1 (orange = more specialised than the benchmark, blue = less); "
                "LQ below 0.1 or above 10 get the end colours; blank = no data. Focal region on top, framed.")
-    bars, growth = bars_for(cmp, reg, focal_id, category, year, start, context, ui)
+    where = where_of(focal_id, focal_name, members)
+    ids_, names, emp, what, growth_by = bars_data(cmp, reg, category, context)
+    heads = pf.bars_heads(where, n_peers, what, lv, year, start, ui["employment_unit"])
+    bars, growth = pf.bar_figures(ids_, names, focal_id, emp, growth_by, what, year, start, ui["employment_unit"],
+                                  heads, ui["source"])
+    head = pf.heatmap_head(where, n_peers, lv, year, len(cats), ui, denominator)
     rows, columns = scorecard_rows(cmp, context, year, start, ui)
     return {**out, "message": msg, "body_style": {}, "focal": heading, "region_rows": region_rows,
             "region_columns": region_columns,
-            "heatmap": pf.heatmap_figure(cmp, focal_id, cats, year, ui["employment_unit"]), "heatmap_note": hm_note,
+            "heatmap": pf.heatmap_figure(cmp, focal_id, cats, year, ui["employment_unit"], head, ui["source"]),
+            "heatmap_note": hm_note,
             "source": src, "bars": bars, "growth": growth, "bars_source": src, "rows": rows, "columns": columns,
             "card_source": src}
 
 
-def bars_for(cmp, reg, focal_id, category, year, start, context, ui):
+def where_of(focal_id: str, focal_name: str, members) -> str:
+    """The focal region as chart titles name it: "Stuttgart (DE11)", "Øresund (custom region: DK01 + SE22)"."""
+    return f"{focal_name} (custom region: {' + '.join(sorted(members))})" if members else f"{focal_name} ({focal_id})"
+
+
+def chart_filename(kind: str, context: dict, focal_id, year, start, category) -> str:
+    """peer_heatmap_eu_DE11_nuts2_2015, peer_employment_eu_DE11_automotive_2015, peer_growth_eu_DE11_all_2010-2015."""
+    cat = (views.parse_category(context["dataset"], context["ccat"]).category_id
+           if category == CUSTOM and context.get("ccat") else category)
+    if kind == "heatmap":
+        return export_name("peer_heatmap", context["dataset"], focal_id, context["level"], year)
+    if kind == "bars":
+        return export_name("peer_employment", context["dataset"], focal_id, cat, year)
+    return export_name("peer_growth", context["dataset"], focal_id, cat, f"{start}-{year}" if start else year)
+
+
+def bars_data(cmp, reg, category, context):
+    """(region ids in the bars' order, names, employment, what, growth) of the employment and growth bars."""
     regions = cmp.drop_duplicates("region_id")[["region_id", "region_name"]]
     ids_ = regions["region_id"].tolist()
     names = dict(zip(regions["region_id"], regions["region_name"]))
@@ -267,7 +299,7 @@ def bars_for(cmp, reg, focal_id, category, year, start, context, ui):
         emp = {i: sub["employment"].get(i) for i in ids_}
         growth = {i: sub["cagr"].get(i) for i in ids_}
         what = sub["category_name"].iloc[0] if len(sub) else cid
-    return pf.bar_figures(ids_, names, focal_id, emp, growth, what, year, start, ui["employment_unit"])
+    return ids_, names, emp, what, growth
 
 
 def _region_href(context: dict, region_id: str, year: int, start=None) -> str:
@@ -346,6 +378,65 @@ def comparison_csv(context: dict, peers, region, year, start_year, rules, denomi
         note += " " + " ".join(labels)
     return send_credit_csv(cmp, f"peers_{dataset}_{focal_id.replace(':', '-')}_{year}.csv",
                            [ui["source"], f"{year}; {lv}; benchmark area: {ui['benchmark_area']}.", note])
+
+
+def chart_csv(kind: str, context: dict, peers, region, year, start_year, rules, denominator, category) -> dict:
+    """The numbers a chart draws (kind = heatmap | bars | growth) as a ``dcc.Download`` payload: the
+    source and the chart's title (what, where, when, benchmark) as ``#`` lines, units in the headers."""
+    dataset, level, creg = context["dataset"], context["level"], context.get("creg")
+    if kind not in CHARTS:
+        raise ValueError(f"unknown chart {kind!r}")
+    ui = dataset_ui(dataset)
+    start = window_start(year, start_year)
+    focal_id, focal_name, members = focal_of(context, region)
+    built, custom_peers = split_peers(peers)
+    built = tuple(p for p in built if p != focal_id and p not in members)
+    ccats = (context["ccat"],) if context.get("ccat") else ()
+    cmp = views.comparison(dataset, level, year, rules, denominator, start, None if creg else region, creg, built,
+                           custom_peers, ccats)
+    filename = chart_filename(kind, context, focal_id, year, start, category) + ".csv"
+    lv, where = level_label(dataset, level), where_of(focal_id, focal_name, members)
+    if cmp.empty or not cmp["focal"].any():
+        df, head = pd.DataFrame(), (f"No comparison for {where} in {year}", "No employment data in that year.")
+    elif kind == "heatmap":
+        cats = pf.heatmap_categories(cmp, focal_id)
+        df = pf.heatmap_csv_frame(cmp, focal_id, cats, year, ui["employment_unit"])
+        head = pf.heatmap_head(where, cmp["region_id"].nunique() - 1, lv, year, len(cats), ui, denominator)
+    else:
+        reg = views.region_comparison(dataset, level, year, rules, denominator, start, None if creg else region, creg,
+                                      built, custom_peers)
+        ids_, names, emp, what, growth = bars_data(cmp, reg, category, context)
+        df = pf.bars_csv_frames(ids_, names, focal_id, emp, growth, what, year, start, ui["employment_unit"])[kind]
+        head = pf.bars_heads(where, len(ids_) - 1, what, lv, year, start, ui["employment_unit"])[kind]
+        if kind == "growth" and start is None:
+            head = (head[0], "No growth: pick a start year before the year.")
+    stars = f" Stars: {RULE_SETS[rules].label}." if kind == "heatmap" else ""
+    lines = [ui["source"], f"{head[0]}. {head[1]}{stars} Cluster Observatory."]
+    if creg:
+        lines.append(f"Custom region {creg}.")
+    if custom_peers:
+        lines.append("Custom peers: " + "; ".join(custom_peers) + ".")
+    return send_credit_csv(df, filename, lines)
+
+
+_CHART_BUTTONS = {ids.HEATMAP_CSV_BTN: "heatmap", ids.BARS_CSV_BTN: "bars", ids.GROWTH_CSV_BTN: "growth"}
+
+
+@callback(
+    Output(ids.CHART_DOWNLOAD, "data"),
+    inputs={"heatmap": Input(ids.HEATMAP_CSV_BTN, "n_clicks"), "bars": Input(ids.BARS_CSV_BTN, "n_clicks"),
+            "growth": Input(ids.GROWTH_CSV_BTN, "n_clicks"), "region": State(ids.REGION, "value"),
+            "year": State(ids.YEAR, "value"), "start_year": State(ids.START_YEAR, "value"),
+            "rules": State(ids.RULES, "value"), "denominator": State(ids.DENOMINATOR, "value"),
+            "peers": State(ids.PEERS, "value"), "category": State(ids.CATEGORY, "value"),
+            "context": State(ids.CONTEXT, "data")},
+    prevent_initial_call=True,
+)
+def download_chart(heatmap, bars, growth, region, year, start_year, rules, denominator, peers, category, context):
+    kind = _CHART_BUTTONS.get(ctx.triggered_id)
+    if kind is None or not ctx.triggered[0].get("value"):
+        return no_update
+    return chart_csv(kind, context, peers, region, year, start_year, rules, denominator, category)
 
 
 @callback(

@@ -1,4 +1,8 @@
-"""The peer comparison's charts: the region × category LQ heatmap, and employment and growth bars."""
+"""The peer comparison's charts: the region × category LQ heatmap, and employment and growth bars.
+
+Each chart carries its title (what, where, when, against which benchmark) and the dataset's source
+inside the figure (``*_head`` make the texts); ``*_csv_frame`` give the numbers a chart draws, with
+units in the column names, for its CSV download."""
 from __future__ import annotations
 
 import math
@@ -8,10 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.serving.formats import fmt_int
+from components import figures as cf
 from components.figures import DIVERGING, FOCAL_COLOUR, PEER_COLOUR, STAR_NAMES, empty_figure, plot_text, style_figure
+from components.labels import DENOMINATOR_LABELS
 
-HEATMAP_HEIGHT = 470
-BARS_HEIGHT = 420
+HEATMAP_HEIGHT = 560
+BARS_HEIGHT = 480
+HEATMAP_WIDTH, BARS_WIDTH = 1100, 620  # narrowest on-screen widths (px) the titles are wrapped for
+LABELS_WIDTH = 230  # px of region labels left of the plot area (the source starts after them)
 MAX_HEATMAP_CATEGORIES = 20
 TOP_EACH = 10
 
@@ -32,9 +40,51 @@ def heatmap_categories(cmp: pd.DataFrame, focal_id: str) -> list[str]:
     return keep["category_id"].head(MAX_HEATMAP_CATEGORIES).tolist()
 
 
-def heatmap_figure(cmp: pd.DataFrame, focal_id: str, cats: list[str], year: int, employment_unit: str) -> go.Figure:
+def heatmap_head(where: str, n_peers: int, level_plural: str, year: int, n_cats: int, ui: dict,
+                 denominator: str) -> tuple[str, str]:
+    """(title, subtitle) of the heatmap: what, where (focal region, peers, level), when, benchmark."""
+    return (f"Specialisation of {where} and {n_peers:,} peer{'s' if n_peers != 1 else ''} ({level_plural}), {year}",
+            f"Location quotient (ratio; colour on a log scale centred on 1) against {ui['benchmark_area']}, "
+            f"denominator: {DENOMINATOR_LABELS[denominator]}. The focal region's {n_cats:,} largest and most "
+            "specialised traded categories; focal region on top, framed; blank = no data.")
+
+
+def heatmap_csv_frame(cmp: pd.DataFrame, focal_id: str, cats: list[str], year: int, employment_unit: str
+                      ) -> pd.DataFrame:
+    """The heatmap's cells in its order (regions as listed, categories left to right): LQ,
+    employment and stars of each region in each shown category (empty = no data)."""
+    regions = cmp.drop_duplicates("region_id")[["region_id", "region_name"]]
+    names = cmp.drop_duplicates("category_id").set_index("category_id")["category_name"]
+    cells = cmp.drop_duplicates(["region_id", "category_id"]).set_index(["region_id", "category_id"])
+    rows = []
+    for rid, rname in zip(regions["region_id"], regions["region_name"]):
+        for c in cats:
+            cell = cells.loc[(rid, c)] if (rid, c) in cells.index else None
+            rows.append({"region_id": rid, "region_name": rname, "focal": rid == focal_id, "category_id": c,
+                         "category_name": names.get(c, c),
+                         f"location quotient {year} (ratio)": cell["lq"] if cell is not None else np.nan,
+                         f"employment {year} ({employment_unit})": cell["employment"] if cell is not None else np.nan,
+                         "stars (0-3)": cell["stars"] if cell is not None else np.nan})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["stars (0-3)"] = pd.to_numeric(out["stars (0-3)"], errors="coerce").astype("Int64")
+    return out
+
+
+def _heatmap_bottom(xlabels: list[str]) -> int:
+    """Room below the heatmap for its -35° category labels and the axis title (so the source sits below them)."""
+    longest = max((len(x) for x in xlabels), default=10)
+    return int(longest * 6.0 * math.sin(math.radians(35)) + 14 + 34)
+
+
+def heatmap_figure(cmp: pd.DataFrame, focal_id: str, cats: list[str], year: int, employment_unit: str,
+                   head: tuple[str, str] | None = None, source: str = "") -> go.Figure:
+    """The region × category LQ heatmap; ``head`` (title, subtitle) and ``source`` go inside the figure."""
     if not cats:
-        return empty_figure("The focal region has no traded category with data", HEATMAP_HEIGHT)
+        fig = empty_figure("The focal region has no traded category with data", HEATMAP_HEIGHT)
+        if head:
+            cf.add_title_and_source(fig, head[0], source, head[1], width=HEATMAP_WIDTH)
+        return fig
     regions = cmp.drop_duplicates("region_id")[["region_id", "region_name"]]
     sub = cmp[cmp["category_id"].isin(cats)]
     order = regions["region_id"].tolist()
@@ -69,8 +119,11 @@ def heatmap_figure(cmp: pd.DataFrame, focal_id: str, cats: list[str], year: int,
     fig.update_xaxes(title_text=f"Traded cluster category (location quotient {year}, ratio)", tickangle=-35,
                      tickfont={"size": 10}, side="bottom")
     style_figure(fig, height=HEATMAP_HEIGHT)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 36, "b": 10}, xaxis={"automargin": True},
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": _heatmap_bottom(xlabels)}, xaxis={"automargin": True},
                       yaxis={"automargin": True}, plot_bgcolor="#ffffff")
+    if head:
+        cf.add_title_and_source(fig, head[0], source, head[1], width=HEATMAP_WIDTH,
+                             source_width=HEATMAP_WIDTH - LABELS_WIDTH)
     return fig
 
 
@@ -84,9 +137,32 @@ def _padded_range(values, pad: float) -> list[float] | None:
     return [lo - span * pad if lo < 0 else 0.0, hi + span * pad if hi > 0 else span * 0.05]
 
 
+def bars_heads(where: str, n_peers: int, what: str, level_plural: str, year: int, start, employment_unit: str
+               ) -> dict[str, tuple[str, str]]:
+    """(title, subtitle) of the employment and the growth bars: what, where, when, benchmark (the peer group)."""
+    peers = f"{where} and {n_peers:,} peer{'s' if n_peers != 1 else ''}"
+    bench = f"{level_plural}; the benchmark is the peer group: focal region orange, peers blue."
+    return {"bars": (f"Employment in {what}, {year}: {peers}", f"Employment ({employment_unit}), {bench}"),
+            "growth": (f"Employment growth in {what}, {start}–{year}: {peers}" if start else
+                       f"Employment growth in {what}: {peers}",
+                       f"Compound annual growth rate (% per year), {bench}")}
+
+
+def bars_csv_frames(ids_: list[str], names: dict, focal_id: str, emp: dict, growth: dict, what: str, year: int,
+                    start, employment_unit: str) -> dict[str, pd.DataFrame]:
+    """The bars' numbers in the charts' order (focal region first): employment, and growth in % per year."""
+    base = {"region_id": ids_, "region_name": [names[r] for r in ids_], "focal": [r == focal_id for r in ids_]}
+    growth_pct = [growth[r] * 100 if pd.notna(growth.get(r)) else np.nan for r in ids_]
+    return {"bars": pd.DataFrame({**base, f"employment in {what} {year} ({employment_unit})":
+                                  [emp.get(r) if pd.notna(emp.get(r)) else np.nan for r in ids_]}),
+            "growth": pd.DataFrame({**base, f"employment growth in {what} {start}–{year} (CAGR, % per year)":
+                                    growth_pct}) if start else pd.DataFrame(base).iloc[0:0]}
+
+
 def bar_figures(ids_: list[str], names: dict, focal_id: str, emp: dict, growth: dict, what: str, year: int,
-                start, employment_unit: str):
-    """Employment and growth bars of the focal region (orange, first) and its peers (blue)."""
+                start, employment_unit: str, heads: dict | None = None, source: str = ""):
+    """Employment and growth bars of the focal region (orange, first) and its peers (blue);
+    ``heads`` (:func:`bars_heads`) and ``source`` go inside the figures."""
     labels = [label(r, names[r], r == focal_id) for r in ids_]
     colours = [FOCAL_COLOUR if r == focal_id else PEER_COLOUR for r in ids_]
     e = [emp.get(r) for r in ids_]
@@ -97,10 +173,14 @@ def bar_figures(ids_: list[str], names: dict, focal_id: str, emp: dict, growth: 
                       range=_padded_range(e, 0.18))
     bars.update_yaxes(autorange="reversed")
     style_figure(bars, height=BARS_HEIGHT)
-    bars.update_layout(margin={"l": 10, "r": 40, "t": 30, "b": 50}, yaxis={"automargin": True},
-                       title={"text": f"Employment: {what}", "font": {"size": 13}, "x": 0.01})
+    bars.update_layout(margin={"l": 10, "r": 40, "t": 10, "b": 50}, yaxis={"automargin": True})
+    if heads:
+        cf.add_title_and_source(bars, *_args(heads["bars"], source))
     if start is None:
-        return bars, empty_figure("Pick a start year before the year to see growth", BARS_HEIGHT)
+        fig = empty_figure("Pick a start year before the year to see growth", BARS_HEIGHT)
+        if heads:
+            cf.add_title_and_source(fig, heads["growth"][0], source, heads["growth"][1], width=BARS_WIDTH)
+        return bars, fig
     g = [growth[r] * 100 if pd.notna(growth.get(r)) else None for r in ids_]
     fig = go.Figure(go.Bar(
         x=g, y=labels, orientation="h", marker_color=colours,
@@ -110,6 +190,11 @@ def bar_figures(ids_: list[str], names: dict, focal_id: str, emp: dict, growth: 
                      ticksuffix=" %", range=_padded_range(g, 0.22), zeroline=True, zerolinecolor="#7b8a8b")
     fig.update_yaxes(autorange="reversed")
     style_figure(fig, height=BARS_HEIGHT)
-    fig.update_layout(margin={"l": 10, "r": 50, "t": 30, "b": 50}, yaxis={"automargin": True},
-                      title={"text": f"Growth: {what}", "font": {"size": 13}, "x": 0.01})
+    fig.update_layout(margin={"l": 10, "r": 50, "t": 10, "b": 50}, yaxis={"automargin": True})
+    if heads:
+        cf.add_title_and_source(fig, *_args(heads["growth"], source))
     return bars, fig
+
+
+def _args(head: tuple[str, str], source: str) -> tuple:
+    return head[0], source, head[1], BARS_WIDTH, BARS_WIDTH - LABELS_WIDTH

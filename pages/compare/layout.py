@@ -167,8 +167,9 @@ def _heatmap_section() -> html.Section:
     return html.Section([
         html.Div([
             html.H2("Specialisation side by side (location quotient)", className="h5 mb-0"),
-            svg_button(ids.HEATMAP, "peer_heatmap", label="Chart as SVG"),
-        ], className="d-flex justify-content-between align-items-center mb-1"),
+            html.Div([svg_button(ids.HEATMAP, "peer_heatmap", ids.HEATMAP_SVG, label="Chart as SVG"),
+                      chart_csv_button(ids.HEATMAP_CSV_BTN, "Chart data as CSV")], className="d-flex gap-2"),
+        ], className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-1"),
         dcc.Loading(dcc.Graph(id=ids.HEATMAP, config=graph_config("peer_heatmap"),
                               style={"height": f"{HEATMAP_HEIGHT}px"}), type="circle", delay_show=400),
         html.Div(id=ids.HEATMAP_NOTE, className="small text-muted"),
@@ -184,9 +185,11 @@ def _bars_section(dataset, state) -> html.Section:
                 dbc.Label("Category:", html_for=ids.CATEGORY, className="small me-2 mb-0"),
                 html.Div(dcc.Dropdown(id=ids.CATEGORY, options=category_options(dataset, state["ccat"]),
                                       value=state["category"], clearable=False), style={"minWidth": "320px"}),
-                svg_button(ids.BARS, "peer_employment", label="Employment as SVG"),
-                svg_button(ids.GROWTH, "peer_growth", label="Growth as SVG"),
-            ], className="d-flex align-items-center gap-2"),
+                svg_button(ids.BARS, "peer_employment", ids.BARS_SVG, label="Employment as SVG"),
+                chart_csv_button(ids.BARS_CSV_BTN, "Employment as CSV"),
+                svg_button(ids.GROWTH, "peer_growth", ids.GROWTH_SVG, label="Growth as SVG"),
+                chart_csv_button(ids.GROWTH_CSV_BTN, "Growth as CSV"),
+            ], className="d-flex flex-wrap align-items-center gap-2"),
         ], className="d-flex flex-wrap justify-content-between align-items-center mb-1"),
         dbc.Row([
             dbc.Col(dcc.Graph(id=ids.BARS, config=graph_config("peer_employment"),
@@ -195,7 +198,14 @@ def _bars_section(dataset, state) -> html.Section:
                               style={"height": f"{BARS_HEIGHT}px"}), lg=6),
         ]),
         html.Div(id=ids.BARS_SOURCE, className="text-muted small mt-1 source-line"),
+        dcc.Download(id=ids.CHART_DOWNLOAD),
     ], className="mb-4")
+
+
+def chart_csv_button(id_: str, label: str) -> dbc.Button:
+    """The CSV of the numbers a chart draws (``callbacks.chart_csv``), next to its SVG button."""
+    return dbc.Button(label, id=id_, color="secondary", outline=True, size="sm",
+                      title="Download the numbers this chart draws as CSV")
 
 
 def _scorecard_section() -> html.Section:

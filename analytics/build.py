@@ -7,7 +7,9 @@ rule set and LQ denominator, row for row with the metrics), ``region_indicators.
 ``categories.parquet``, ``industries.parquet`` and ``quality.json``; ``<out>/organisations.parquet``
 (the seed table of cluster organisations, :mod:`analytics.sources.organisations`) with
 ``organisations_unlocated.csv``; and ``manifest.json`` with fingerprints of the inputs and of the
-code, so ``ensure_built`` can tell a stale build.
+code, so ``ensure_built`` can tell a stale build. ``<out>/eu/definitions_eu-colocation.csv`` (with its
+``_trace.csv`` and ``.json``) is the second European definitions set, derived from European co-location
+(:mod:`analytics.insights.colocation`, docs/INSIGHTS.md).
 Writing goes to a temporary folder that replaces the old one only when complete.
 """
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import config
+from analytics.insights import colocation
 from analytics.metrics.categories import EU_DEFINITIONS, Definitions, load_eu_definitions
 from analytics.metrics.regions import benchmark, level_metrics, rate_per_level, region_indicators
 from analytics.metrics.stars import RULE_SETS
@@ -53,7 +56,7 @@ BUILD_CODE = ("sources", "metrics")
 
 def _code_files() -> list[Path]:
     pkg = Path(__file__).parent
-    files = [Path(__file__)]
+    files = [Path(__file__), Path(colocation.__file__)]
     for folder in BUILD_CODE:
         files += sorted((pkg / folder).rglob("*.py"))
     return files + [EU_DEFINITIONS, organisations.CATEGORY_MAP]
@@ -159,6 +162,7 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
         (tmp / "eu").mkdir(parents=True)
         (tmp / "us").mkdir()
         summary = {"eu": _build_eu(raw, tmp / "eu", progress), "us": _build_us(raw, tmp / "us", progress)}
+        summary["eu_definitions"] = colocation.build_step(tmp / "eu", progress)
         build_related(raw).to_parquet(tmp / "related.parquet", index=False)
         summary["organisations"] = _build_organisations(raw, tmp, progress)
         summary["seconds"] = round(time.perf_counter() - started, 1)

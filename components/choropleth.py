@@ -1,26 +1,42 @@
 """The choropleth shared by the map explorer, the category profile and the region builder.
 
-The figure is a plain dict with one ``choroplethmap`` trace per layer (MapLibre, "white-bg"
-style: no tiles, no token, no network): the regions, and the members of a custom region
-outlined (its combined value in their hover). Geometry (``geojson``, ``locations``, region names
-in ``text``) is sent only with the full figure, i.e. when the dataset or level changes; every
-other change is a ``dash.Patch`` of the values, hover texts and colour scale
-(:func:`patch_figure`).
+The figure is a plain dict on one plotly ``geo`` subplot (SVG) in an equal-area projection, with
+no base layers (no land, coasts, ocean or frame: only our regions are drawn):
 
-A third trace, always present, is the cluster organisations layer (the map explorer's ``orgs=on``):
-one ``scattermap`` bubble per region at its centroid (:func:`region_centroids`, once per level),
-area by the number of organisations located there, an escaped hover with the first names, the
-region id in ``customdata`` for clicks. It is empty when the layer is off or the level is finer
-than organisations are located to, and is sent only with the full figure or when the toggle
-changes (:func:`patch_orgs`). Counts come from ``analytics.serving.organisations.map_counts``.
-No text is drawn on the bubbles: MapLibre text needs a glyph server and the map makes no network
-request, so the count is in the bubble's size and hover.
+- Europe: Lambert azimuthal equal-area rotated to 10° E, 52° N, as Eurostat's ETRS89-LAEA
+  (EPSG:3035) maps. The default frame fits the NUTS 2 regions that have data in some year of the
+  build, less the outermost regions of TFEU art. 349 (Canarias ES70, Açores PT20, Madeira PT30,
+  the French overseas regions FRY1–FRY5; ES7, PT2, PT3 and FRY at NUTS 1; the overseas parts of
+  ES, PT and FR at country level): those lie outside the frame and are not drawn unless the
+  user pans to them. Regions without any data (Turkey, Svalbard and Jan Mayen NO0B, the Western
+  Balkans) do not set the frame either and are cut at its edge (:func:`frame_regions`,
+  :func:`eu_view`). Iceland, Norway's mainland and Cyprus have data and set it. The same frame
+  is used at every level; the map's legend states the rule (:func:`frame_rule`).
+- United States: Albers USA (Alaska and Hawaii in insets), framed to the lower 48.
 
-No-data regions get a ``z`` below the data range that the colour scale paints light grey; the
-colour bar shows that band as "no data" (and a lighter sand for "not published"). Stars use
-integer ``z`` and a stepped scale. Colours are colour-blind safe: viridis / cividis and a
-diverging blue–white–orange for growth, centred on 0. The values come from
-``analytics.serving.views.map_values``; this module only encodes and labels them.
+Geometry is our own GeoJSON fetched by URL (``web.geo.geo_url``, ``featureidkey`` id); plotly.js's
+base-map topology request goes to an empty local one (``web.geo``), never to a CDN. Trace 0 is the
+regions, trace 1 the members of a custom region outlined (its combined value in their hover),
+trace 2 the cluster organisations (the map explorer's ``orgs=on``): one ``scattergeo`` bubble per
+region at a point inside its largest polygon (:func:`region_centroids`), area by the number of
+organisations, an escaped hover with the first names, the region id in ``customdata`` for clicks;
+empty when the layer is off or the level is finer than organisations are located to. Counts come
+from ``analytics.serving.organisations.map_counts``.
+
+Geometry, locations and names are sent only with the full figure (the dataset or level changed);
+every other change is a ``dash.Patch`` of values, hover texts, colour scale, title and annotations
+(:func:`patch_figure`), or of the organisations trace (:func:`patch_orgs`). The figure carries its
+title (metric with unit, category, year or window, region level, dataset, benchmark area) at the
+top and the source at the bottom, so PNG and SVG exports carry them (:func:`map_title`).
+
+No-data regions get a ``z`` below the data range that the colour scale paints grey; the colour bar
+shows that band as "no data" (and a sand shade for "not published"); both are kept apart from
+every colour of every scale. Stars use integer ``z`` and the ordered blues of
+``components.figures.STAR_COLOURS`` (0 a muted pale blue), ticks "no star", "★", "★★"…. Sequential
+scales are viridis / cividis; growth is a diverging blue–white–orange centred on 0 with symmetric
+limits ±(95th percentile of |value|), values beyond clipped to the end colours and said so in the
+note (:func:`symmetric_limits`). The values come from ``analytics.serving.views.map_values``; this
+module only encodes and labels them.
 """
 from __future__ import annotations
 
@@ -42,7 +58,16 @@ from analytics.serving import organisations as orgs
 from analytics.serving import views
 from analytics.serving.cache import memoize
 from analytics.serving.store import get_store
-from components.figures import DIVERGING, FONT, NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR, plot_text
+from components.figures import (
+    DIVERGING,
+    FONT,
+    NO_DATA_COLOUR,
+    NOT_PUBLISHED_COLOUR,
+    STAR_COLOURS,
+    STAR_NAMES,
+    plot_text,
+)
+from components.labels import category_name, level_label
 from web.geo import geo_url
 
 ALL, CUSTOM = views.ALL, views.CUSTOM
@@ -109,6 +134,19 @@ def _palette(colours: str | list, lo_pos: float = BAND, split: bool = False) -> 
     return band + [[lo_pos + (1 - lo_pos) * p, c] for p, c in zip(pos, cols)]
 
 
+def symmetric_limits(values: np.ndarray) -> tuple[float, float, float]:
+    """(−m, m, tick step) of a diverging scale: m = the 95th percentile of |value| (the largest |value|
+    when that is 0), rounded up to a tick step; values beyond ±m are clipped to the end colours."""
+    v = np.abs(np.asarray(values, float))
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return -0.01, 0.01, 0.01
+    m = float(np.percentile(v, 95)) or float(v.max()) or 0.01
+    step = _nice_step(m, 2)
+    m = math.ceil(m / step - 1e-9) * step
+    return -m, m, step
+
+
 def continuous(values: np.ndarray, fmt: str, colours: str, diverging: bool = False,
                floor: float | None = None, not_published: np.ndarray | None = None) -> Scale:
     """Linear colours over the 2nd–95th percentile (extremes get the end colours), grey band below
@@ -118,10 +156,7 @@ def continuous(values: np.ndarray, fmt: str, colours: str, diverging: bool = Fal
         lo, hi, step = 0.0, 1.0, 0.25
         capped_hi = capped_lo = False
     elif diverging:
-        m = float(np.nanpercentile(np.abs(v), 95)) or float(np.abs(v).max()) or 0.01
-        step = _nice_step(m, 2)
-        m = math.ceil(m / step) * step
-        lo, hi = -m, m
+        lo, hi, step = symmetric_limits(v)
         capped_hi, capped_lo = bool(v.max() > hi), bool(v.min() < lo)
     else:
         p95, p02 = float(np.percentile(v, 95)), float(np.percentile(v, 2))
@@ -150,8 +185,14 @@ def continuous(values: np.ndarray, fmt: str, colours: str, diverging: bool = Fal
     if capped_lo:
         labels[0] = "≤ " + labels[0]
     colourscale = _palette(DIVERGING if diverging else colours, split=split)
-    note = "Colours run to the 95th percentile; regions beyond it take the end colour (hover for values)." \
-        if (capped_hi or capped_lo) else ""
+    if diverging and v.size:
+        note = (f"Colours diverge around 0 with symmetric limits ±{_tick_label(hi, fmt).lstrip('+')} "
+                "(the 95th percentile of |value|, rounded up)"
+                + ("; regions beyond take the end colour (clipped; hover for values)." if capped_hi or capped_lo
+                   else "."))
+    else:
+        note = "Colours run to the 95th percentile; regions beyond it take the end colour (hover for values)." \
+            if (capped_hi or capped_lo) else ""
     if split:
         band_ticks, band_labels = [round(RES * BAND * 0.2), np_z], ["no data", "not publ."]
     else:
@@ -159,13 +200,27 @@ def continuous(values: np.ndarray, fmt: str, colours: str, diverging: bool = Fal
     return Scale(z, 0, RES, colourscale, band_ticks + [enc(t) for t in ticks], band_labels + labels, note)
 
 
-def stepped(values: np.ndarray, kmax: int, colours: str = "viridis", not_published: np.ndarray | None = None) -> Scale:
+def star_colours(kmax: int) -> list[str]:
+    """The ordered star scale, 0..kmax: ``components.figures.STAR_COLOURS`` (0 a muted pale blue, then
+    ever darker blues), more classes sampled from the same blues."""
+    if all(k in STAR_COLOURS for k in range(kmax + 1)):
+        return [STAR_COLOURS[k] for k in range(kmax + 1)]
+    return [STAR_COLOURS[0]] + sample_colorscale([[0, STAR_COLOURS[1]], [1, STAR_COLOURS[max(STAR_COLOURS)]]],
+                                                 list(np.linspace(0, 1, kmax)))
+
+
+def star_label(k: int) -> str:
+    """A star class as the colour bar names it: "no star", "★", "★★" …"""
+    return STAR_NAMES.get(k, "★" * k if k else "no star")
+
+
+def stepped(values: np.ndarray, kmax: int, not_published: np.ndarray | None = None) -> Scale:
     """Integer classes 0..kmax as hard colour steps (no data = −1, grey; not published = −1 in a
-    lighter shade, no data then −2); ticks at every class."""
+    lighter shade, no data then −2); ticks at every class, named "no star", "★", "★★" …"""
     split = not_published is not None and bool(np.any(not_published))
     low = [NO_DATA_COLOUR, NOT_PUBLISHED_COLOUR] if split else [NO_DATA_COLOUR]
     n = kmax + 1 + len(low)
-    cols = low + sample_colorscale(PALETTES[colours], list(np.linspace(0, 1, kmax + 1)))
+    cols = low + star_colours(kmax)
     scale = []
     for i, c in enumerate(cols):
         scale += [[i / n, c], [(i + 1) / n, c]]
@@ -176,9 +231,8 @@ def stepped(values: np.ndarray, kmax: int, colours: str = "viridis", not_publish
     else:
         z = [-1 if not math.isfinite(x) else int(x) for x in values]
         labels = ["no data / not rated"]
-    labels += [f"{k} " + "★" * k if k else "0" for k in range(kmax + 1)]
+    labels += [star_label(k) for k in range(kmax + 1)]
     return Scale(z, first - 0.5, kmax + 0.5, scale, list(range(first, kmax + 1)), labels)
-
 
 
 @dataclass(frozen=True)
@@ -395,15 +449,18 @@ def growth_message(state: dict) -> str:
     return " ".join(views.growth_notes(ds, start, year, (state.get("ccat"),) if state.get("category") == CUSTOM else ()))
 
 
-def _annotations(message: str) -> list[dict]:
-    """The growth message over the map (empty map) — nothing otherwise."""
-    if not message:
-        return []
-    text = "<br>".join(textwrap.wrap(_esc(message), 72))  # annotations do not wrap by themselves
-    return [{"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.98, "xanchor": "center",
-             "yanchor": "top", "showarrow": False, "align": "left",
-             "bgcolor": "rgba(255,255,255,0.92)", "bordercolor": "#6c757d", "borderwidth": 1, "borderpad": 8,
-             "font": {"size": 14, "color": "#2c3e50"}}]
+def _annotations(message: str, state: dict | None = None) -> list[dict]:
+    """The growth message over the map (empty map), if any, then the source line at the bottom."""
+    out = []
+    if message:
+        text = "<br>".join(textwrap.wrap(_esc(message), 72))  # annotations do not wrap by themselves
+        out.append({"text": text, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.98, "xanchor": "center",
+                    "yanchor": "top", "showarrow": False, "align": "left",
+                    "bgcolor": "rgba(255,255,255,0.92)", "bordercolor": "#6c757d", "borderwidth": 1, "borderpad": 8,
+                    "font": {"size": 14, "color": "#2c3e50"}})
+    if state is not None:
+        out.append(_source_annotation(state))
+    return out
 
 
 def _hover_row(value, rank, stext, flags, has_row, unpublished, info, steps, show_stars, np_text) -> list:
@@ -465,40 +522,89 @@ def _colourbar(title: str, scale: Scale) -> dict:
         "title": {"text": title, "side": "top", "font": {"size": 13}},
         "orientation": "h", "x": 0.5, "xanchor": "center", "y": 0.0, "yanchor": "bottom", "yref": "paper",
         "len": 0.9, "thickness": 14, "outlinewidth": 0,
-        "tickmode": "array", "tickvals": scale.tickvals, "ticktext": scale.ticktext, "tickfont": {"size": 12},
+        "tickmode": "array", "tickvals": scale.tickvals, "ticktext": scale.ticktext, "tickfont": {"size": 13},
     }
 
 
-def full_figure(state: dict) -> dict:
-    """The whole figure: geometry of the level plus the view's values (and the custom region layer)."""
+def full_figure(state: dict, height: int | None = None) -> dict:
+    """The whole figure: geometry of the level (by URL) plus the view's values, the custom region
+    layer and the organisations layer, on the dataset's projection (:func:`geo_view`), with its title
+    at the top and its source at the bottom (both in the figure: exports carry them)."""
     ds, level = state["dataset"], state["level"]
     store = get_store(ds)
-    meta = store.meta
     ids, names = store.map_regions(level)
     upd = trace_update(state)
     trace = {
-        "type": "choroplethmap", "geojson": geo_url(ds, level), "locations": list(ids),  # fetched and cached
+        "type": "choropleth", "geojson": geo_url(ds, level), "locations": list(ids),  # fetched and cached
         "featureidkey": "id", "text": list(names), "marker": {"line": {"color": OUTLINE, "width": 0.6}},
         "hoverlabel": {"align": "left"}, "name": "",
     }
     trace.update(upd["regions"])
-    custom_trace = {"type": "choroplethmap", "featureidkey": "id", "showscale": False, "zmin": 0, "zmax": 1,
+    custom_trace = {"type": "choropleth", "featureidkey": "id", "showscale": False, "zmin": 0, "zmax": 1,
                     "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], "name": "custom region",
                     "marker": {"line": {"color": CUSTOM_OUTLINE, "width": 2.5}}, "hoverlabel": {"align": "left"}}
     custom_trace.update(upd["custom"])
     layout = {
-        "map": {"style": "white-bg", "center": meta.get("map_center") or _centre(store.geometry(level)),
-                "zoom": meta.get("map_zoom", 3),
-                "domain": {"x": [0, 1], "y": [0.13, 1]}},
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "uirevision": f"{ds}/{level}",
-        "font": {"family": FONT, "color": "#2c3e50"}, "paper_bgcolor": "#ffffff",
+        "geo": {**geo_view(ds), "domain": {"x": [0, 1], "y": [MAP_BOTTOM, 1]}},
+        "margin": {"l": 4, "r": 4, "t": TITLE_MARGIN, "b": SOURCE_MARGIN}, "uirevision": f"{ds}/{level}",
+        "title": map_title(state),
+        "font": {"family": FONT, "color": "#2c3e50", "size": 13}, "paper_bgcolor": "#ffffff",
         "hoverlabel": {"bgcolor": "#ffffff", "font": {"size": 13, "family": FONT}},
-        "clickmode": "event", "showlegend": False,
+        "clickmode": "event", "showlegend": False, "dragmode": "pan",
+        "modebar": {"orientation": "v"},  # down the right edge: the title keeps the top
         # regions without a profile (never in the data): a click on them opens nothing (pages/map/callbacks.py)
         "meta": {"unlinked": unlinked_regions(ds, level)},
-        "annotations": _annotations(upd["message"]),
+        "annotations": _annotations(upd["message"], state),
     }
+    if height:
+        layout["height"] = height
     return {"data": [trace, custom_trace, orgs_trace(state)], "layout": layout}
+
+
+MAP_BOTTOM = 0.16  # the map's share of the plot height starts here; the colour bar sits below
+TITLE_MARGIN, SOURCE_MARGIN = 60, 46  # px above the plot (two title lines) and below it (two source lines)
+SOURCE_CHARS = 140  # a source line wraps after this many characters
+
+
+def map_title(state: dict) -> dict:
+    """The figure's title: what is mapped (the metric with its unit, star rules or LQ basis), then the
+    category, the year (or growth window), the region level, the dataset and the benchmark area."""
+    ds = state["dataset"]
+    meta = get_store(ds).meta
+    info = info_for(state)
+    cat = state["category"]
+    if cat == ALL:
+        cat_name = "All categories (region totals)"
+    elif cat == CUSTOM:
+        cat_name = "Custom category"
+        try:
+            cat_name = "Custom category " + views.parse_category(ds, state.get("ccat")).name
+        except Exception:  # noqa: BLE001 - a name is a nicety; the map still says it is a custom category
+            pass
+    else:
+        cat_name = category_name(ds, cat)
+    year = state["year"]
+    when = f"{state['start_year']}–{year}" if state["metric"] == "growth" and state.get("start_year") else str(year)
+    line2 = (f"{cat_name} · {when} · {level_label(ds, state['level'])} · {meta['label']} · "
+             f"benchmark: {meta.get('benchmark_area', meta['label'])}")
+    text = f"<b>{plot_text(info.title)}</b><br><span style='font-size:13px'>{plot_text(line2)}</span>"
+    return {"text": text, "x": 0.005, "xanchor": "left", "y": 1, "yanchor": "top", "yref": "container",
+            "pad": {"t": 8}, "font": {"size": 16, "color": "#2c3e50"}}
+
+
+def map_source(state: dict) -> str:
+    """The source line at the figure's bottom (wrapped on two lines at most)."""
+    meta = get_store(state["dataset"]).meta
+    lines = textwrap.wrap(" ".join(str(meta.get("source", "")).split()), SOURCE_CHARS)
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), SOURCE_CHARS, placeholder="…")]
+    return "<br>".join(plot_text(line) for line in lines)
+
+
+def _source_annotation(state: dict) -> dict:
+    return {"text": map_source(state), "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
+            "yanchor": "top", "yshift": -6, "showarrow": False, "align": "left", "name": "source",
+            "font": {"size": 13, "color": "#5d6d7e"}}
 
 
 def unlinked_regions(dataset: str, level: str) -> list[str]:
@@ -506,22 +612,6 @@ def unlinked_regions(dataset: str, level: str) -> list[str]:
     store = get_store(dataset)
     known = set(store.level_metrics(level)["region_id"].unique())
     return [r for r in store.map_regions(level)[0] if r not in known]
-
-
-def _centre(geojson: dict) -> dict:
-    """Centre of the features' bounding box (when the dataset's meta gives no map centre)."""
-    xs, ys = [], []
-
-    def walk(c):
-        if isinstance(c[0], (int, float)):
-            xs.append(c[0])
-            ys.append(c[1])
-        else:
-            for part in c:
-                walk(part)
-    for f in geojson["features"]:
-        walk(f["geometry"]["coordinates"])
-    return {"lon": (min(xs) + max(xs)) / 2, "lat": (min(ys) + max(ys)) / 2} if xs else {"lon": 0, "lat": 0}
 
 
 def patch_figure(state: dict) -> Patch:
@@ -532,7 +622,8 @@ def patch_figure(state: dict) -> Patch:
         p["data"][0][key] = value
     for key, value in upd["custom"].items():
         p["data"][1][key] = value
-    p["layout"]["annotations"] = _annotations(upd["message"])
+    p["layout"]["annotations"] = _annotations(upd["message"], state)
+    p["layout"]["title"]["text"] = map_title(state)["text"]
     return p
 
 
@@ -586,6 +677,7 @@ def legend_note(state: dict) -> str:
         parts.insert(0, growth_message(state))
     if state.get("orgs") == "on":
         parts.append(orgs_note(state))
+    parts.append(frame_rule(state["dataset"]))
     return " ".join(parts)
 
 
@@ -670,10 +762,8 @@ def orgs_bubbles(counts: pd.DataFrame, centroids: dict, region_names: dict) -> d
 
 
 def _empty_orgs(note: str) -> tuple[dict, str]:
-    """No bubbles: one point of size 0 that nothing hovers. A trace without points would be hidden
-    by plotly, and when it shows again plotly keeps its MapLibre layers where they were, under
-    the regions that a Patch re-inserts on top; a trace that stays visible is re-inserted after
-    them (plotly updates choropleths before scatter traces), so the bubbles stay on top."""
+    """No bubbles: one point of size 0 that nothing hovers (a trace that keeps one point stays in
+    place above the regions when the layer is switched on again)."""
     return {"lon": [0.0], "lat": [0.0], "marker": {"size": [0], "color": ORGS_COLOUR, "opacity": 0},
             "hovertext": [""], "customdata": [None], "hoverinfo": "skip"}, note
 
@@ -728,7 +818,7 @@ def _orgs_view(state: dict) -> tuple[dict, str]:
 
 def orgs_trace(state: dict) -> dict:
     """The organisations layer as the figure's third trace (empty when the layer is off)."""
-    trace = {"type": "scattermap", "mode": "markers", "name": "cluster organisations", "hoverinfo": "text",
+    trace = {"type": "scattergeo", "mode": "markers", "name": "cluster organisations", "hoverinfo": "text",
              "hoverlabel": {"align": "left"}, "showlegend": False, "meta": {"layer": "orgs"}}
     trace.update(orgs_layer(state))
     return trace
@@ -741,51 +831,137 @@ def patch_orgs(p: Patch, state: dict) -> Patch:
     return p
 
 
-# --- framing and the region picker -------------------------------------------------------------------
+# --- projections and framing ------------------------------------------------------------------------
 
-def _bbox(coords) -> tuple[float, float, float, float]:
-    arr = np.asarray([pt for ring in coords for pt in ring]) if coords and isinstance(coords[0][0][0], float) \
-        else np.asarray([pt for poly in coords for ring in poly for pt in ring])
-    return arr[:, 0].min(), arr[:, 1].min(), arr[:, 0].max(), arr[:, 1].max()
-
-
-def fit_view(geo: dict, height: int, width: int = 1300) -> tuple[dict, float]:
-    """Centre and zoom that fit the features into a ``width`` × ``height`` px web-Mercator view,
-    leaving out far-away outliers (features whose centre is more than 3.5 median absolute
-    deviations from the median, e.g. Alaska, Hawaii or the Canaries) so they do not shrink the map."""
-    boxes = np.array([_bbox(f["geometry"]["coordinates"]) for f in geo["features"] if f.get("geometry")])
-    cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-    keep = np.ones(len(boxes), dtype=bool)
-    for c in (cx, cy):
-        mad = max(np.median(np.abs(c - np.median(c))), 1.0)
-        keep &= np.abs(c - np.median(c)) <= 3.5 * mad
-    b = boxes[keep]
-    west, south, east, north = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
-
-    def merc(lat):
-        return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
-
-    # MapLibre tiles are 512 px: at zoom z the world is 512 · 2^z px wide.
-    zx = np.log2(width * 360 / (512 * max(east - west, 1e-6)))
-    zy = np.log2(height * 2 * np.pi / (512 * max(merc(north) - merc(south), 1e-6)))
-    mid = np.degrees(2 * np.arctan(np.exp((merc(north) + merc(south)) / 2)) - np.pi / 2)
-    return {"lat": float(mid), "lon": float((west + east) / 2)}, float(min(zx, zy) - 0.25)
+#: TFEU art. 349 outermost regions (NUTS 2 and NUTS 1 codes; countries hold them as overseas parts)
+OUTERMOST = {"ES70": "Canarias", "PT20": "Região Autónoma dos Açores", "PT30": "Região Autónoma da Madeira",
+             "FRY1": "Guadeloupe", "FRY2": "Martinique", "FRY3": "Guyane", "FRY4": "La Réunion", "FRY5": "Mayotte",
+             "ES7": "Canarias", "PT2": "Açores", "PT3": "Madeira", "FRY": "RUP FR — Régions ultrapériphériques"}
+EU_ROTATION = {"lon": 10.0, "lat": 52.0}  # ETRS89-LAEA (EPSG:3035) is centred on 10° E, 52° N
+FRAME_MARGIN = 0.97  # the framed data fill this share of the frame in the limiting dimension
+US_RANGES = {"lon": [-125.0, -66.5], "lat": [24.0, 49.6]}  # the lower 48; Albers USA puts Alaska and Hawaii in insets
 
 
-def picker_figure(dataset: str, level: str, z: list[float], height: int, width: int = 400) -> dict:
-    """A light map for picking regions (the region builder): 1 = chosen, 0.5 = covered, 0 = not."""
+def _laea(lon, lat, lon0: float, lat0: float):
+    """Spherical Lambert azimuthal equal-area (as d3's ``geoAzimuthalEqualArea``), centred on lon0/lat0."""
+    lam, phi = np.radians(np.asarray(lon, float) - lon0), np.radians(np.asarray(lat, float))
+    p0 = math.radians(lat0)
+    k = np.sqrt(2 / (1 + math.sin(p0) * np.sin(phi) + math.cos(p0) * np.cos(phi) * np.cos(lam)))
+    return k * np.cos(phi) * np.sin(lam), k * (math.cos(p0) * np.sin(phi) - math.sin(p0) * np.cos(phi) * np.cos(lam))
+
+
+def _laea_inverse(x: float, y: float) -> tuple[float, float]:
+    """Inverse of the raw (unrotated) azimuthal equal-area projection: ``(lon, lat)`` in degrees."""
+    rho = math.hypot(x, y)
+    if rho < 1e-12:
+        return 0.0, 0.0
+    c = 2 * math.asin(min(rho / 2, 1.0))
+    return math.degrees(math.atan2(x * math.sin(c), rho * math.cos(c))), math.degrees(math.asin(y * math.sin(c) / rho))
+
+
+def _great_circle(a, b, n: int = 24) -> np.ndarray:
+    """Points along the great-circle arc from lon/lat ``a`` to ``b`` (d3 draws polygon edges so)."""
+    def xyz(p):
+        lo, la = np.radians(p)
+        return np.array([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)])
+    u, v = xyz(a), xyz(b)
+    omega = math.acos(min(1.0, max(-1.0, float(u @ v))))
+    if omega < 1e-9:
+        return np.array([a, b], float)
+    t = np.linspace(0, 1, n)[:, None]
+    p = (np.sin((1 - t) * omega) * u + np.sin(t * omega) * v) / math.sin(omega)
+    return np.column_stack([np.degrees(np.arctan2(p[:, 1], p[:, 0])), np.degrees(np.arcsin(p[:, 2]))])
+
+
+def _range_box(lon: list, lat: list) -> np.ndarray:
+    """plotly.js's ``makeRangeBox`` (the lon/lat box it fits into the plot), edges as great circles."""
+    pad = 1e-3
+    lon0, lon1, lat0, lat1 = lon[0] + pad, lon[1] - pad, lat[0] + pad, lat[1] - pad
+    d = (lon1 - lon0) / 4
+    corners = [(lon0, lat0), (lon0, lat1), (lon0 + d, lat1), (lon0 + 2 * d, lat1), (lon0 + 3 * d, lat1),
+               (lon1, lat1), (lon1, lat0), (lon1 - d, lat0), (lon1 - 2 * d, lat0), (lon1 - 3 * d, lat0), (lon0, lat0)]
+    return np.vstack([_great_circle(corners[i], corners[i + 1]) for i in range(len(corners) - 1)])
+
+
+def _points(geometry: dict) -> np.ndarray:
+    pts = []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            pts.append(c[:2])
+        else:
+            for part in c:
+                walk(part)
+    walk(geometry["coordinates"])
+    return np.asarray(pts, float)
+
+
+@memoize
+def frame_regions(dataset: str) -> tuple[str, tuple[str, ...]]:
+    """(level, regions) that set a dataset's default frame: Europe's NUTS 2 regions with data in some
+    year of the build, less the outermost regions (TFEU art. 349), which are left out of the frame.
+    Regions without any data (Turkey, Svalbard and Jan Mayen NO0B, Serbia …) do not set the frame
+    either; they are drawn as far as the frame reaches. The US has no such rule (Albers USA)."""
     store = get_store(dataset)
-    ids_, names = store.map_regions(level)
-    geo = store.geometry(level)
-    center, zoom = fit_view(geo, height, width=width)
-    meta = store.meta
-    if meta.get("map_center"):  # the dataset's own centre (fit_view's box leans on far-away islands)
-        center, zoom = meta["map_center"], meta.get("map_zoom", zoom) - 1.0
-    trace = {"type": "choroplethmap", "geojson": geo, "locations": list(ids_), "featureidkey": "id",
+    level = store.meta.get("benchmark_level") or store.meta["default_level"]
+    with_data = set(store.level_metrics(level)["region_id"].astype(str).unique())
+    return level, tuple(r for r in store.map_regions(level)[0] if r in with_data and r not in OUTERMOST)
+
+
+@memoize
+def eu_view(dataset: str) -> dict:
+    """The geo view of an azimuthal equal-area map rotated to 10° E, 52° N that frames
+    :func:`frame_regions`: lon/lat ranges of their box, ``projection.scale`` and ``center`` so that
+    their projected extent fills ``FRAME_MARGIN`` of the frame plotly.js fits to that box."""
+    level, keep = frame_regions(dataset)
+    wanted = set(keep)
+    feats = [f for f in get_store(dataset).geometry(level)["features"] if str(f["id"]) in wanted and f.get("geometry")]
+    pts = np.vstack([_points(f["geometry"]) for f in feats])
+    lon = [math.floor(pts[:, 0].min() * 2) / 2, math.ceil(pts[:, 0].max() * 2) / 2]
+    lat = [math.floor(pts[:, 1].min() * 2) / 2, math.ceil(pts[:, 1].max() * 2) / 2]
+    lon0, lat0 = EU_ROTATION["lon"], EU_ROTATION["lat"]
+    dx, dy = _laea(pts[:, 0], pts[:, 1], lon0, lat0)
+    box = _range_box(lon, lat)
+    bx, by = _laea(box[:, 0], box[:, 1], lon0, lat0)
+    scale = FRAME_MARGIN * min((bx.max() - bx.min()) / (dx.max() - dx.min()), (by.max() - by.min()) / (dy.max() - dy.min()))
+    # plotly.js puts geo.center at the frame's middle; the centre is given in the rotated frame plus the rotation
+    clon, clat = _laea_inverse((dx.max() + dx.min()) / 2, (dy.max() + dy.min()) / 2)
+    return {"projection": {"type": "azimuthal equal area", "rotation": {**EU_ROTATION, "roll": 0},
+                           "scale": round(float(scale), 4)},
+            "center": {"lon": round(clon + lon0, 4), "lat": round(clat + lat0, 4)},
+            "lonaxis": {"range": lon}, "lataxis": {"range": lat}}
+
+
+def geo_view(dataset: str) -> dict:
+    """The ``layout.geo`` of a dataset's maps: Europe in azimuthal equal area (LAEA-like) framed to
+    :func:`frame_regions`, the US in Albers USA (Alaska and Hawaii in insets) framed to the lower 48;
+    no base layers (land, coasts, frame): only our own regions are drawn."""
+    base = {"visible": False, "showframe": False, "bgcolor": "rgba(0,0,0,0)", "fitbounds": False}
+    if dataset == "us":
+        return {**base, "projection": {"type": "albers usa", "scale": 1.0}, "scope": "usa",
+                "lonaxis": {"range": US_RANGES["lon"]}, "lataxis": {"range": US_RANGES["lat"]}}
+    return {**base, **eu_view(dataset)}
+
+
+def frame_rule(dataset: str) -> str:
+    """What the legend says of the frame (the rule of :func:`frame_regions`)."""
+    if dataset == "us":
+        return "Albers USA projection (equal-area); Alaska and Hawaii drawn in insets, not to scale or position."
+    return ("Lambert azimuthal equal-area projection (as Eurostat's maps). The frame fits the regions with data, "
+            "less the outermost regions (Canarias, Açores, Madeira and the French overseas regions), which lie "
+            "outside it; regions without any data (e.g. Turkey, Svalbard) are cut at its edge.")
+
+
+def picker_figure(dataset: str, level: str, z: list[float], height: int) -> dict:
+    """A light map for picking regions (the region builder): 1 = chosen, 0.5 = covered, 0 = not; the
+    maps' projection and frame (:func:`geo_view`), geometry by URL."""
+    ids_, names = get_store(dataset).map_regions(level)
+    trace = {"type": "choropleth", "geojson": geo_url(dataset, level), "locations": list(ids_), "featureidkey": "id",
              "text": list(names), "z": z, "zmin": 0, "zmax": 1, "showscale": False,
              "colorscale": [[0, "#f4f6f7"], [0.5, "#9ecae1"], [1, "#08519c"]],
              "marker": {"line": {"color": OUTLINE, "width": 0.5}},
              "hovertemplate": "<b>%{text}</b> (%{location})<br>click to add or remove<extra></extra>"}
     return {"data": [trace], "layout": {
-        "map": {"style": "white-bg", "center": center, "zoom": zoom}, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "uirevision": f"{dataset}/{level}", "clickmode": "event", "paper_bgcolor": "#ffffff"}}
+        "geo": {**geo_view(dataset), "domain": {"x": [0, 1], "y": [0, 1]}}, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": height, "uirevision": f"{dataset}/{level}", "clickmode": "event", "dragmode": "pan",
+        "paper_bgcolor": "#ffffff"}}

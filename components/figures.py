@@ -17,9 +17,11 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TEXT_COLOUR = "#2c3e50"
 SEQUENTIAL = "Viridis"
 DIVERGING = [[0.0, "#2166ac"], [0.5, "#f7f7f7"], [1.0, "#b35806"]]  # blue–white–orange (CVD-safe)
-NO_DATA_COLOUR = "#d9d9d9"
-NOT_PUBLISHED_COLOUR = "#f1ead6"  # a lighter sand: region with data, but no published cell for the category
-STAR_COLOURS = {0: "#c4c4c4", 1: "#9ecae1", 2: "#4292c6", 3: "#08306b"}
+# no data / not published: ΔE2000 ≥ 12 from every colour of viridis, cividis, the diverging scale
+# (its white middle included) and the star blues (tests/test_projections.py checks it)
+NO_DATA_COLOUR = "#a8a8a8"
+NOT_PUBLISHED_COLOUR = "#ece8b4"  # a light sand: region with data, but no published cell for the category
+STAR_COLOURS = {0: "#deebf7", 1: "#9ecae1", 2: "#4292c6", 3: "#08306b"}  # ordered blues, 0 muted
 STAR_NAMES = {0: "no star", 1: "★", 2: "★★", 3: "★★★"}
 FOCAL_COLOUR = "#b35806"   # orange (the diverging scale's warm end)
 PEER_COLOUR = "#2166ac"    # blue
@@ -39,6 +41,7 @@ def graph_config(filename: str) -> dict:
                                  "height": EXPORT_HEIGHT, "scale": EXPORT_SCALE},
         "modeBarButtonsToRemove": ["sendDataToCloud"],
         "responsive": True,
+        "topojsonURL": "/geo/topojson/",  # web/geo.py: an empty base map, so no map asks plotly's CDN for one
     }
 
 

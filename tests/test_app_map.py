@@ -40,11 +40,11 @@ def map_z(dash_duo):
 
 
 def map_ready(dash_duo):
-    """The map is drawn (MapLibre style loaded) and its data are in."""
+    """The map is drawn (the geo subplot's region paths are in the page) and its data are in."""
     return dash_duo.driver.execute_script(
-        f"var gd = {GD}; if (!gd || !gd._fullLayout || !gd._fullLayout.map) return false;"
-        "var m = gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
-        "return !!(m && m.loaded() && gd.data[0].z && gd.data[0].z.length);")
+        f"var gd = {GD}; if (!gd || !gd._fullLayout || !gd._fullLayout.geo) return false;"
+        "return !!(gd.querySelector('.geo .choroplethlayer path.choroplethlocation') && gd.data[0].z"
+        " && gd.data[0].z.length);")
 
 
 def open_map(dash_duo, app, path, size="desktop"):
@@ -199,10 +199,9 @@ def _inner_point(region_id: str) -> tuple[float, float]:
 def test_click_on_region_opens_profile(dash_duo, dash_app):
     open_map(dash_duo, dash_app, URL_LQ)
     lon, lat = _inner_point("ES41")  # Castilla y León: large, inland
-    x, y = dash_duo.driver.execute_script(
-        f"var gd = {GD}; var m = gd._fullLayout.map._subplot.map;"
-        "var p = m.project([arguments[0], arguments[1]]); var r = m.getCanvas().getBoundingClientRect();"
-        "return [r.left + p.x, r.top + p.y];", lon, lat)
+    x, y = dash_duo.driver.execute_script(  # the projected point, in the page (plotly's geo projection)
+        f"var gd = {GD}; var g = gd._fullLayout.geo._subplot; var p = g.projection([arguments[0], arguments[1]]);"
+        "var r = gd.getBoundingClientRect(); return [r.left + p[0], r.top + p[1]];", lon, lat)
     actions = ActionChains(dash_duo.driver)
     actions.move_to_location(int(x), int(y)).pause(0.5).move_by_offset(1, 0).pause(0.5).click().perform()
     wait_for(lambda: "/region/eu/ES41" in dash_duo.driver.current_url, timeout=20, message="region URL")
@@ -223,13 +222,13 @@ def test_copy_link_and_exports_present(dash_duo, dash_app):
     dash_duo.wait_for_text_to_equal(f"#{shell_ids.COPY_LINK_DONE}", "Link copied", timeout=10)
     config = dash_duo.driver.execute_script(f"return {GD}._context.toImageButtonOptions;")
     assert config["format"] == "png" and "automotive" in config["filename"]
-    # a new view: the export names follow it, and the map is recoloured, not rebuilt (same MapLibre map)
-    dash_duo.driver.execute_script(f"{GD}._fullLayout.map._subplot.map.__marker = 1;")
+    # a new view: the export names follow it, and the map is recoloured, not rebuilt (same geo subplot)
+    dash_duo.driver.execute_script(f"{GD}._fullLayout.geo._subplot.__marker = 1;")
     choose(dash_duo, ids.CATEGORY, "biopharmaceuticals")
     wait_for(lambda: "biopharmaceuticals" in dash_duo.driver.execute_script(
         f"return {GD}._context.toImageButtonOptions.filename;"), message="PNG name follows the view")
     assert "biopharmaceuticals" in dash_duo.find_element(f"#{ids.SVG_BTN}").get_attribute("data-filename")
-    assert dash_duo.driver.execute_script(f"return {GD}._fullLayout.map._subplot.map.__marker;") == 1
+    assert dash_duo.driver.execute_script(f"return {GD}._fullLayout.geo._subplot.__marker;") == 1
     svg = dash_duo.find_element(f"#{ids.SVG_BTN}")
     assert svg.get_attribute("data-graph") == ids.GRAPH
     url = dash_duo.driver.execute_async_script(

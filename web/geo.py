@@ -6,15 +6,29 @@ the geometry across pages and visits: the build id in the path changes with ever
 file is served ``immutable`` for a year. Compressed once per process (``/geo/`` is a static
 prefix of ``web.static_compression``). An old build id (a page opened before a rebuild) gets the
 current geometry, not cached.
+
+``/geo/topojson/<name>.json`` answers plotly.js's request for a base map (it asks for one, e.g.
+``world_110m.json`` or ``usa_110m.json``, whenever a geo trace has a ``locationmode``, even with
+every base layer hidden): a valid, empty topology, so the maps make no request to plotly's CDN.
+The graphs point ``topojsonURL`` at :data:`TOPOJSON_URL` (``components.figures.graph_config``, and
+``assets/topojson/local_topojson.js`` for every graph).
 """
 from __future__ import annotations
 
 import functools
+import json
 import re
 
 from flask import Flask, Response, abort, request
 
 SAFE = re.compile(r"^[a-z0-9_]{1,16}$")
+TOPOJSON_URL = "/geo/topojson/"
+TOPOJSON_NAME = re.compile(r"^[a-z_ -]{1,32}_(110|50)m$")
+#: the layers plotly.js may read from a base topology; all empty (no base layer is drawn)
+TOPOJSON_LAYERS = ("land", "ocean", "lakes", "rivers", "coastlines", "countries", "subunits")
+EMPTY_TOPOLOGY = json.dumps({"type": "Topology", "arcs": [],
+                             "objects": {k: {"type": "GeometryCollection", "geometries": []} for k in TOPOJSON_LAYERS}},
+                            separators=(",", ":")).encode()
 
 
 def geo_url(dataset: str, level: str) -> str:
@@ -31,6 +45,14 @@ def _body(dataset: str, level: str, _build: str) -> bytes:
 
 
 def init_app(server: Flask) -> None:
+    @server.get(TOPOJSON_URL + "<name>.json")
+    def topojson(name: str):
+        if not TOPOJSON_NAME.match(name):
+            abort(404)
+        r = Response(EMPTY_TOPOLOGY, mimetype="application/json")
+        r.headers["Cache-Control"] = "public, max-age=86400"
+        return r
+
     @server.get("/geo/<build>/<dataset>/<level>.geojson")
     def geometry(build: str, dataset: str, level: str):
         from analytics.serving.store import DATASETS, build_id, get_store

@@ -133,7 +133,7 @@ def category_outputs(context: dict, year: int, level: str, start_year=None, trig
     chart_name = top_filename(context, level, year)
     return {"chart": cf.top_chart(top, name, year, level_label(dataset, level), ui, top_head(context, top, level, year)),
             "chart_config": graph_config(chart_name), "chart_svg": chart_name, "top_rows": rows, "top_columns": cols,
-            "map": cf.category_map(state), "map_config": {**graph_config(f"map_{fname}_{level}_{year}"),
+            "map": ch.full_figure(state, height=cf.MAP_HEIGHT), "map_config": {**graph_config(f"map_{fname}_{level}_{year}"),
                                                             "scrollZoom": False},
             "map_note": note, "members": records(members_frame(context, year)),
             "member_columns": member_columns(year, ui), "url": url,

@@ -1,7 +1,7 @@
 """Callbacks of the map explorer (/map).
 
 - ``change_view``: one round trip per change. It keeps the pickers' options and values valid
-  (dataset → levels, categories, custom regions; level → years; year → start years; category →
+  (dataset → levels, categories, custom regions, and its default star rules and LQ denominator; level → years; year → start years; category →
   metric names; ``sync_state``), restores every picker from the address on back/forward
   (``map-url-pop``, set by ``assets/url_state.js``), and draws the map of the resulting view in
   the same response (``map_outputs``): the full figure only when the dataset or level differs
@@ -103,6 +103,10 @@ def sync_state(trigger, current: dict, pop: dict | None = None) -> tuple[dict, d
         state = MAP.parse(query)[0]
     else:
         state = state_of(current)
+        if trigger == ids.DATASET:  # a new dataset: its own default star rules and LQ denominator
+            meta = get_store(state["dataset"]).meta
+            state["rules"] = meta.get("default_rules", state["rules"])
+            state["denominator"] = meta.get("default_denominator", state["denominator"])
         if trigger in (ids.YEAR, ids.LEVEL, ids.DATASET):  # a new end year: a start across a break is not carried
             state["start_year"] = carried_start(state["dataset"], get_store(state["dataset"]).level_years(state["level"]),
                                                 state["start_year"], state["year"])

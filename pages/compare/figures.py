@@ -45,8 +45,8 @@ def heatmap_head(where: str, n_peers: int, level_plural: str, year: int, n_cats:
     """(title, subtitle) of the heatmap: what, where (focal region, peers, level), when, benchmark."""
     return (f"Specialisation of {where} and {n_peers:,} peer{'s' if n_peers != 1 else ''} ({level_plural}), {year}",
             f"Location quotient (ratio; colour on a log scale centred on 1) against {ui['benchmark_area']}, "
-            f"denominator: {DENOMINATOR_LABELS[denominator]}. The focal region's {n_cats:,} largest and most "
-            "specialised traded categories; focal region on top, framed; blank = no data.")
+            f"denominator: {DENOMINATOR_LABELS[denominator]}. The {n_cats:,} traded categories among the focal "
+            f"region's {TOP_EACH} largest and {TOP_EACH} most specialised; focal region on top, framed; blank = no data.")
 
 
 def heatmap_csv_frame(cmp: pd.DataFrame, focal_id: str, cats: list[str], year: int, employment_unit: str

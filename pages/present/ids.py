@@ -1,0 +1,19 @@
+"""Ids of presenter mode (/present), all prefixed ``present-``."""
+PAGE = "present-page"
+DECK = "present-deck"                # carries data-n (slides), data-i (the slide shown) and data-key (the deck)
+GRAPH = "present-graph"
+CAPTION = "present-caption"
+NOTES = "present-notes"
+INDEX = "present-index"              # dcc.Store: the slide asked for (1-based), set by assets/present.js
+SIZE = "present-size"                # dcc.Store: "compact" on a small screen (set by assets/present.js)
+SHOWN = "present-shown"              # dcc.Store: what the graph holds ({"kind", "geo", "size"}), for Patches
+QUERY = "present-query"              # dcc.Store: the deck's canonical query without i
+EXIT = "present-exit"                # the caption's link to the normal view of the slide (Esc follows it)
+FULLSCREEN = "present-fullscreen"
+PREV = "present-prev"
+NEXT = "present-next"
+PREFIX = "present"                   # url stores: present-url, present-url-written, present-url-path
+URL = "present-url"
+COUNT = "present-count"              # "n / N" in the caption
+LABEL = "present-label"
+SOURCE = "present-source"

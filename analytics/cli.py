@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--category", help='a category id, or a custom category "Name=nace:13,14,15" '
                                        '(or "Name=cat:apparel+footwear", US "Name=naics:3361")')
     m.add_argument("--region", help='a custom region "Name=DK01+DK02+SE22": its portfolio (sum of the members)')
+    m.add_argument("--input", help="an uploaded CSV or XLSX file (region_id, region_name, industry_code, year, "
+                                   "employment [, establishments, payroll]; docs/UPLOAD.md) instead of --dataset")
+    m.add_argument("--benchmark", choices=["self", "eu", "us"],
+                   help="with --input: LQ and size against the file's own total (self, default), Europe (eu, "
+                        "NACE files) or the US (us, NAICS files), in the same or the nearest year")
     g = sub.add_parser("regions", help="region indicators (cluster strength, starred clusters …) as CSV",
                        parents=[common])
     g.add_argument("--dataset", default="eu")
@@ -160,6 +165,8 @@ def _insights_parsers(sub, common) -> None:
     ip.add_argument("--year", type=int, help="default: the latest year with GDP per capita")
     ip.add_argument("--variant", default="lq2", help="lq2 (default) or us-strong")
     ip.add_argument("--points", action="store_true", help="print region_id,region_name,x,y instead of the fit")
+    ip.add_argument("--definitions", help="eu only: the categories' definitions set, us-concorded (the default, "
+                                          "data/eu_cluster_categories.csv) or eu-colocation (derived by the build)")
     d = sub.add_parser("definitions", help="European cluster definitions from European co-location")
     dsub = d.add_subparsers(dest="definitions_command", required=True, parser_class=_Parser)
     dd = dsub.add_parser(
@@ -198,16 +205,17 @@ def _insights(args) -> int:
         year = years[-1]
     try:
         if args.points:
-            pts = pr.prosperity_points(store.dataset, level, year, args.variant)
+            pts = pr.prosperity_points(store.dataset, level, year, args.variant, args.definitions)
             csv_safe(pts).to_csv(sys.stdout, index=False, float_format="%.10g")
             return 0
-        f = pr.prosperity_fit(store.dataset, level, year, args.variant)
+        f = pr.prosperity_fit(store.dataset, level, year, args.variant, args.definitions)
     except pr.InsightError as exc:
         raise CliError(str(exc)) from None
     print("a,b,c,r2,n")
     print(f"{f.a:.10g},{f.b:.10g},{f.c:.10g},{f.r2:.10g},{f.n}")
     label = store.meta["prosperity"]["label"]
-    print(f"note: {store.dataset} {level} {year}, variant {args.variant}: {f.formula(label)}", file=sys.stderr)
+    sets = f", definitions {args.definitions}" if args.definitions else ""
+    print(f"note: {store.dataset} {level} {year}, variant {args.variant}{sets}: {f.formula(label)}", file=sys.stderr)
     return 0
 
 
@@ -308,6 +316,8 @@ def _run(args) -> int:
         return _insights(args)
     if args.command == "definitions":
         return _definitions(args)
+    if args.command == "metrics" and (args.input or args.benchmark):
+        return _upload_metrics(args)
     store = _store(args)
     if args.command == "quality":
         return _quality(store, args)
@@ -430,16 +440,31 @@ def _metrics(store, args) -> int:
         if args.category not in set(store.categories["category_id"]):
             raise CliError(f"--category {args.category!r}: unknown; see the category_id column of the output")
         table = table[table["category_id"] == args.category]
+    return _print_metrics(table, store.dataset, args.denominator, args.start_year)
+
+
+def _print_metrics(table, dataset: str, denominator: str, start_year) -> int:
+    """The metrics table as CSV on stdout (built-in datasets and uploads alike)."""
     table["cluster_type"] = table["category_type"]
-    if store.dataset == "eu":
+    if dataset == "eu":
         table = table.drop(columns=["payroll"])  # wages and salaries: shown as avg_wage
-    table = table.rename(columns={"units": "local_units" if store.dataset == "eu" else "establishments",
-                                  "lq_total_rank" if args.denominator == "total" else "lq_type_rank": "lq_rank"})
+    table = table.rename(columns={"units": "local_units" if dataset == "eu" else "establishments",
+                                  "lq_total_rank" if denominator == "total" else "lq_type_rank": "lq_rank"})
     cols = [c for c in METRIC_COLUMNS if c in table.columns]
-    if args.start_year is not None:
+    if start_year is not None:
         cols += GROWTH_COLUMNS
     csv_safe(table[cols]).to_csv(sys.stdout, index=False, float_format="%.10g")
     return 0
+
+
+def _upload_metrics(args) -> int:
+    """``metrics --input FILE``: an uploaded file analysed as the built-in data (analytics.upload)."""
+    if not args.input:
+        raise CliError("--benchmark applies to --input FILE (the built-in datasets have their own benchmark)")
+    from analytics.upload.cli import upload_table
+
+    table, base, denominator = upload_table(args, CliError)
+    return _print_metrics(table, base, denominator, args.start_year)
 
 
 def _related(store, args) -> int:

@@ -220,3 +220,52 @@ def test_build_wrote_the_same_set_with_its_trace(derived_cli):
     summary = json.loads(files["summary"].read_text())
     assert summary["parameters"]["min_correlation"] == 0.3 and summary["n_regions"] > 200
     assert np.isfinite(summary["comparison"]["ari"])
+
+
+# -- the sets for a page to select -------------------------------------------------------------------
+@needs_build
+def test_us_concorded_set_reproduces_the_built_tables():
+    from analytics.insights.definitions import set_region_indicators, set_table
+    from analytics.serving import views
+    from analytics.serving.store import get_store
+
+    mine = set_table("us-concorded", "nuts2", 2014)
+    built = get_store("eu").table("nuts2", 2014)
+    both = mine.merge(built, on=["region_id", "category_id"], suffixes=("", "_built"))
+    assert len(both) == len(mine) == len(built)
+    for col in ("employment", "lq", "size_share", "focus", "stars"):
+        assert np.allclose(both[col].astype(float), both[f"{col}_built"].astype(float), equal_nan=True), col
+    ind = set_region_indicators("us-concorded", "nuts2", 2014).merge(
+        views.region_indicators("eu", "nuts2", 2014), on="region_id", suffixes=("", "_built"))
+    for col in ("cluster_strength", "cluster_strength_us", "n_starred", "gdp_pc_pps"):
+        assert np.allclose(ind[col].astype(float), ind[f"{col}_built"].astype(float), equal_nan=True), col
+
+
+@needs_build
+def test_derived_set_keeps_every_persons_employed_once():
+    from analytics.insights.definitions import set_metrics, set_table
+
+    table = set_table("eu-colocation", "nuts2", 2015)
+    saved = pd.read_csv(definitions_files(BUILD)["definitions"], dtype=str, keep_default_na=False)
+    assert set(table["category_id"]) == set(saved.loc[saved["category_id"] != "", "category_id"])
+    facts = pd.read_parquet(BUILD / "eu" / "facts_nuts2.parquet")
+    facts = facts[(facts["year"] == 2015) & facts["industry"].isin(saved.loc[saved["category_id"] != "", "nace_code"])]
+    by_region = table.groupby("region_id")["employment"].sum()
+    want = facts.groupby("region_id")["employment"].sum()
+    assert np.allclose(by_region.reindex(want.index), want)
+    _, totals = set_metrics("eu-colocation", "nuts2")
+    _, reference = set_metrics("us-concorded", "nuts2")
+    pd.testing.assert_frame_equal(totals.reset_index(drop=True), reference.reset_index(drop=True))
+    with pytest.raises(KeyError):
+        set_metrics("no-such-set", "nuts2")
+
+
+@needs_build
+def test_prosperity_cli_under_the_derived_set():
+    proc = run_cli("insights", "prosperity", "--dataset", "eu", "--year", "2015", "--definitions", "eu-colocation",
+                   "--points")
+    assert proc.returncode == 0, proc.stderr
+    pts = pd.read_csv(io.StringIO(proc.stdout))
+    assert len(pts) > 200 and pts["x"].between(0, 1).all()
+    bad = run_cli("insights", "prosperity", "--dataset", "us", "--definitions", "eu-colocation")
+    assert bad.returncode == 2 and "eu only" in bad.stderr and "Traceback" not in bad.stderr

@@ -55,10 +55,13 @@ def prosperity_years(dataset: str, level: str) -> list[int]:
     return sorted(int(v) for v in ind["year"].unique())
 
 
-def prosperity_points(dataset: str, level: str, year: int, variant: str = "lq2") -> pd.DataFrame:
+def prosperity_points(dataset: str, level: str, year: int, variant: str = "lq2",
+                      definitions: str | None = None) -> pd.DataFrame:
     """``region_id, region_name, x, y`` of the level's regions with both values in ``year``, by region id.
 
-    Raises :class:`InsightError` for an unknown dataset, level or variant, or a year without data.
+    ``definitions``: a European definitions set (``analytics.insights.definitions.definition_sets``);
+    None = the set the build uses. Raises :class:`InsightError` for an unknown dataset, level, variant
+    or set, or a year without data.
     """
     from analytics.serving import views
     from analytics.serving.store import LEVELS, get_store
@@ -77,8 +80,20 @@ def prosperity_points(dataset: str, level: str, year: int, variant: str = "lq2")
     if int(year) not in years:
         raise InsightError(f"year {year}: {dataset} {level} has cluster strength and GDP per capita for "
                            f"{_spans(years)}")
-    ind = views.region_indicators(dataset, level, int(year))
-    ind = ind[~ind["custom"]]
+    if definitions is None:
+        ind = views.region_indicators(dataset, level, int(year))
+        ind = ind[~ind["custom"]]
+    else:
+        from analytics.insights.definitions import definition_sets, set_region_indicators
+
+        if dataset != "eu":
+            raise InsightError(f"definitions {definitions!r}: definitions sets are for eu only")
+        if definitions not in definition_sets():
+            raise InsightError(f"definitions {definitions!r}: the European sets are {', '.join(definition_sets())}")
+        try:
+            ind = set_region_indicators(definitions, level, int(year))
+        except FileNotFoundError:
+            raise InsightError(f"definitions {definitions!r}: not in the build; run python -m analytics build") from None
     x = ind[VARIANTS[variant]["column"]].astype(float)
     if (x.dropna() > 1).any():  # the engine stores shares; a percent would be a bug upstream
         raise InsightError(f"cluster strength above 1 in {dataset} {level} {year}: not a share")
@@ -87,9 +102,10 @@ def prosperity_points(dataset: str, level: str, year: int, variant: str = "lq2")
     return out.dropna(subset=["x", "y"]).sort_values("region_id").reset_index(drop=True)
 
 
-def prosperity_fit(dataset: str, level: str, year: int, variant: str = "lq2") -> QuadraticFit:
+def prosperity_fit(dataset: str, level: str, year: int, variant: str = "lq2",
+                   definitions: str | None = None) -> QuadraticFit:
     """The least-squares quadratic through :func:`prosperity_points` (x share 0–1, y GDP per capita)."""
-    pts = prosperity_points(dataset, level, year, variant)
+    pts = prosperity_points(dataset, level, year, variant, definitions)
     result = fit(pts, x_col="x", y_col="y")
     if result is None:
         raise InsightError(f"{dataset} {level} {year}: {len(pts)} regions with both values, at least 4 needed")

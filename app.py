@@ -26,6 +26,7 @@ from pages import register_all
 from web import init_app as init_web
 from web.geo import init_app as init_geo
 from web.health import init_app as init_health
+from web.reports import init_app as init_reports
 from web.security import Dash, harden
 from web.static_compression import configure as configure_compression
 
@@ -54,6 +55,7 @@ init_web(server)  # accounts, moderated profiles, the document library (Flask fo
 register_all()
 init_health(server)  # /healthz, /readyz
 init_geo(server)  # /geo/<build>/<dataset>/<level>.geojson, the maps' geometry as a cacheable file
+init_reports(server)  # /region|category/<dataset>/<id>/report(.pdf): printable reports (web/reports.py)
 init_guard(server)  # a callback request Dash cannot read: 400, not 500
 harden(app)  # CSP (hashes of the inline scripts above), nosniff, frame-ancestors, the 1 MB body limit
 

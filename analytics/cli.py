@@ -1,5 +1,6 @@
 """Command line for analysts: ``python -m analytics build|metrics|regions|related|quality|download|make-categories``,
-``organisations list`` (the build's seed organisations), and for the content database:
+``organisations list`` (the build's seed organisations), ``insights prosperity`` and ``definitions derive``
+(:mod:`analytics.insights`, docs/INSIGHTS.md), and for the content database:
 ``users create-admin``, ``organisations import``, ``content export|import``, ``db upgrade``, ``library list|rename|delete``
 (:mod:`analytics.content.commands`).
 

@@ -15,7 +15,11 @@ def navbar() -> dbc.Navbar:
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Cluster Observatory", href=HOME.href()),
-            dbc.NavbarToggler(id=ids.NAV_TOGGLE, n_clicks=0),
+            # Bootstrap's toggler, labelled (dbc.NavbarToggler takes no aria attributes); below 768 px
+            # the links and "Copy link" fold into the collapse it opens
+            html.Button(html.Span(className="navbar-toggler-icon"), id=ids.NAV_TOGGLE, n_clicks=0, type="button",
+                        className="navbar-toggler", **{"aria-label": "Menu: show the pages",
+                                                       "aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
             dbc.Collapse([
                 dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS],
                         navbar=True, id=ids.NAV),
@@ -27,7 +31,7 @@ def navbar() -> dbc.Navbar:
                 ], className="ms-auto d-flex align-items-center"),
             ], id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
         ], fluid=True),
-        color="primary", dark=True, className="mb-3", expand="lg",
+        color="primary", dark=True, className="mb-3 app-navbar", expand="md",
     )
 
 
@@ -38,9 +42,15 @@ clientside_callback(
     prevent_initial_call=True,
 )
 
-clientside_callback(
-    "function(n, open) { return n ? !open : open; }",
+clientside_callback(  # the toggler opens and closes the menu (and says so: aria-expanded); a new page closes it
+    """function (n, pathname, open) {
+        var trig = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
+        var next = trig.indexOf('""" + ids.NAV_TOGGLE + """.n_clicks') >= 0 ? !open : false;
+        var button = document.getElementById('""" + ids.NAV_TOGGLE + """');
+        if (button) { button.setAttribute('aria-expanded', next ? 'true' : 'false'); }
+        return next;
+    }""",
     Output(ids.NAV_COLLAPSE, "is_open"),
-    Input(ids.NAV_TOGGLE, "n_clicks"), State(ids.NAV_COLLAPSE, "is_open"),
+    Input(ids.NAV_TOGGLE, "n_clicks"), Input(ids.URL, "pathname"), State(ids.NAV_COLLAPSE, "is_open"),
     prevent_initial_call=True,
 )

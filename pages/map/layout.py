@@ -24,6 +24,8 @@ from pages.map import ids
 from pages.map.table import grid_for
 
 CCAT_PREFIX = "ccat:"  # a custom category's picker value: "ccat:<spec>"
+FILTERS_BTN = "map-filters-btn"      # "Filters" (below 768 px): opens the settings panel
+FILTERS_PANEL = "map-filters-panel"  # the settings column; a slide-in panel below 768 px
 
 
 def picker_category(state: dict) -> str:
@@ -165,11 +167,26 @@ def page(state: dict, notes: list[str]) -> html.Div:
         dcc.Store(id=ids.STATE, data=page_data(state)),
         *url_store(ids.PREFIX, MAP, state),
         *pop_store(ids.PREFIX, r"/map/?$"),
-        html.H1("Map explorer", className="h3 mb-2"),
+        html.Div([
+            html.H1("Map explorer", className="h3 mb-2"),
+            # below 768 px the settings are a slide-in panel (assets/responsive.css, small_screens.js)
+            html.Button("Filters", id=FILTERS_BTN, type="button", n_clicks=0,
+                        className="btn btn-primary btn-sm d-md-none ms-auto mb-2 js-panel-open",
+                        **{"data-panel": FILTERS_PANEL, "aria-controls": FILTERS_PANEL, "aria-expanded": "false",
+                           "aria-label": "Filters: open the map settings"}),
+        ], className="d-flex align-items-center"),
         dbc.Alert([html.Strong("Some settings in the link were not valid: "), " ".join(notes)],
                   id=ids.NOTE, color="warning", is_open=bool(notes), dismissable=True, className="py-2"),
         dbc.Row([
-            dbc.Col(controls(state), xs=12, lg=3, className="mb-3"),
+            dbc.Col(html.Div([
+                html.Div([
+                    html.H2("Map settings", className="h5 mb-0", id=FILTERS_PANEL + "-title"),
+                    html.Button(type="button", className="btn-close ms-auto js-panel-close",
+                                **{"data-panel": FILTERS_PANEL, "aria-label": "Close the map settings"}),
+                ], className="slide-panel-header d-flex align-items-center d-md-none mb-2"),
+                controls(state),
+            ], id=FILTERS_PANEL, className="slide-panel", **{"aria-labelledby": FILTERS_PANEL + "-title"}),
+                xs=12, lg=3, className="mb-3"),
             dbc.Col([
                 html.Div(dcc.Graph(id=ids.GRAPH, figure=ch.full_figure(state), config=graph_config(filename(state)),
                                    style={"height": "100%"}, clear_on_unhover=True),

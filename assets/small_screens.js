@@ -1,0 +1,230 @@
+/* Small screens, client side only.
+ *
+ * 1. Slide-in panels (below 768 px; assets/responsive.css): a button `.js-panel-open` with
+ *    data-panel=<id> opens the panel of that id (the map's settings), `.js-panel-close`, the
+ *    backdrop and Escape close it; focus moves into the panel and back to the button.
+ * 2. Charts on narrow screens (below 576 px), after every draw of a plotly graph (plotly_afterplot,
+ *    so the server's redraws and patches are followed): heatmap numbers are hidden when a cell is
+ *    too narrow to hold them (hover still tells), a bubble or bar label running off the plot area
+ *    is moved to the side where it fits, and a colour-bar or axis title wider than its room wraps
+ *    onto two lines. What was changed is remembered and given back when the window widens.
+ *    Changes go through Plotly.update, which Dash's graph does not report as a relayout.
+ */
+(function () {
+    'use strict';
+    var NARROW = 576, MIN_CELL = 30, CHAR_W = 6.4;
+
+    // ------------------------------------------------------------ slide-in panels
+    var opener = null;
+
+    function backdrop() {
+        var b = document.getElementById('slide-panel-backdrop');
+        if (!b) {
+            b = document.createElement('div');
+            b.id = 'slide-panel-backdrop';
+            b.className = 'slide-panel-backdrop';
+            b.addEventListener('click', closePanels);
+            document.body.appendChild(b);
+        }
+        return b;
+    }
+
+    function setExpanded(panelId, open) {
+        document.querySelectorAll('.js-panel-open[data-panel="' + panelId + '"]').forEach(function (btn) {
+            btn.setAttribute('aria-expanded', open ? 'true' : 'false');
+        });
+    }
+
+    function openPanel(panelId, button) {
+        var panel = document.getElementById(panelId);
+        if (!panel) { return; }
+        opener = button || null;
+        panel.classList.add('is-open');
+        panel.setAttribute('role', 'dialog');
+        panel.setAttribute('aria-modal', 'true');
+        backdrop().classList.add('is-open');
+        document.body.classList.add('slide-panel-shown');
+        setExpanded(panelId, true);
+        var first = panel.querySelector('select, input, button:not(.js-panel-close)');
+        if (first) { window.setTimeout(function () { first.focus(); }, 50); }
+    }
+
+    function closePanels() {
+        document.querySelectorAll('.slide-panel.is-open').forEach(function (panel) {
+            panel.classList.remove('is-open');
+            panel.removeAttribute('role');
+            panel.removeAttribute('aria-modal');
+            setExpanded(panel.id, false);
+        });
+        var b = document.getElementById('slide-panel-backdrop');
+        if (b) { b.classList.remove('is-open'); }
+        document.body.classList.remove('slide-panel-shown');
+        if (opener && document.body.contains(opener)) { opener.focus(); }
+        opener = null;
+    }
+
+    document.addEventListener('click', function (event) {
+        if (!event.target.closest) { return; }
+        var open = event.target.closest('.js-panel-open');
+        if (open) { openPanel(open.getAttribute('data-panel'), open); return; }
+        if (event.target.closest('.js-panel-close')) { closePanels(); }
+    });
+    document.addEventListener('keydown', function (event) {
+        if (event.key === 'Escape' && document.querySelector('.slide-panel.is-open')) { closePanels(); }
+    });
+    window.addEventListener('resize', function () {
+        if (window.innerWidth >= 768 && document.querySelector('.slide-panel.is-open')) { closePanels(); }
+    });
+    window.addEventListener('popstate', closePanels);
+
+    // ------------------------------------------------------------ charts on narrow screens
+    function get(obj, path) {
+        return path.split('.').reduce(function (o, k) { return o == null ? undefined : o[k]; }, obj);
+    }
+
+    function wrapText(text, maxChars) {
+        // break a title at the space nearest its middle (plotly's <br>), once
+        if (!text || text.indexOf('<br>') >= 0 || text.length <= maxChars) { return text; }
+        var mid = Math.floor(text.length / 2), best = -1;
+        for (var i = 0; i < text.length; i++) {
+            if (text[i] === ' ' && (best < 0 || Math.abs(i - mid) < Math.abs(best - mid))) { best = i; }
+        }
+        return best < 0 ? text : text.slice(0, best) + '<br>' + text.slice(best + 1);
+    }
+
+    function titleText(t) { return t == null ? '' : (typeof t === 'string' ? t : (t.text || '')); }
+
+    function horizontal(pos) { return /left/.test(pos) ? 'left' : (/right/.test(pos) ? 'right' : 'center'); }
+
+    function vertical(pos) { return /top/.test(pos) ? 'top' : (/bottom/.test(pos) ? 'bottom' : 'middle'); }
+
+    function labelFits(x, w, pos, lo, hi) {
+        var h = horizontal(pos), left = h === 'center' ? x - w / 2 : (h === 'left' ? x - w - 4 : x + 4);
+        return left >= lo && left + w <= hi;
+    }
+
+    function fitPosition(x, w, pos, lo, hi) {
+        if (labelFits(x, w, pos, lo, hi)) { return pos; }
+        var v = vertical(pos), options = [v + ' left', v + ' right', v + ' center'];
+        if (v === 'middle') { options = ['middle left', 'middle right', 'top center']; }
+        for (var i = 0; i < options.length; i++) {
+            var p = options[i] === 'middle center' ? 'top center' : options[i];
+            if (labelFits(x, w, p, lo, hi)) { return p; }
+        }
+        return pos;
+    }
+
+    function plan(gd) {
+        // the changes a narrow screen wants: {data: {attr: [per trace]}, traces: [..], layout: {path: value}}
+        var full = gd._fullLayout, data = gd._fullData || [], layout = {}, restyle = {}, idx = [];
+        if (!full) { return null; }
+        var width = full.width || gd.clientWidth;
+        data.forEach(function (tr) {
+            var i = tr.index;
+            if (i === undefined || !gd.data[i]) { return; }
+            var xa = tr.xaxis && full[tr.xaxis.replace('x', 'xaxis')];
+            if (tr.type === 'heatmap' && tr.texttemplate && xa && xa._length) {
+                var cols = tr.x ? tr.x.length : (tr.z && tr.z[0] ? tr.z[0].length : 0);
+                if (cols && xa._length / cols < MIN_CELL) {
+                    (restyle.texttemplate = restyle.texttemplate || {})[i] = '';
+                    idx.push(i);
+                }
+            }
+            if ((tr.type === 'scatter' || tr.type === 'bar') && tr.text && Array.isArray(tr.x) && xa && xa._length &&
+                    tr.orientation !== 'h' && (tr.mode ? tr.mode.indexOf('text') >= 0 : tr.type === 'scatter')) {
+                var lo = xa._offset, hi = xa._offset + xa._length, changed = false;
+                var given = gd.data[i].textposition, positions = [];
+                for (var k = 0; k < tr.x.length; k++) {
+                    var label = Array.isArray(tr.text) ? tr.text[k] : tr.text;
+                    var pos = Array.isArray(given) ? given[k] : (given || 'top center');
+                    var px = xa._offset + xa.c2p(xa.d2c ? xa.d2c(tr.x[k]) : tr.x[k]);
+                    var clean = String(label || '').replace(/<[^>]+>/g, '');
+                    var fit = clean && isFinite(px) ? fitPosition(px, clean.length * CHAR_W, pos, lo, hi) : pos;
+                    positions.push(fit);
+                    if (fit !== pos) { changed = true; }
+                }
+                if (changed) { (restyle.textposition = restyle.textposition || {})[i] = positions; idx.push(i); }
+            }
+            var cbPath = tr.marker && tr.marker.colorbar && tr.marker.showscale ? 'marker.colorbar' : 'colorbar';
+            var cb = get(gd.data[i], cbPath);
+            if (tr.showscale !== false && cb && cb.title && !tr.coloraxis) {
+                var text = titleText(cb.title), maxChars = Math.floor((cb.orientation === 'h' ? width : full.height) /
+                                                                       CHAR_W) - 4;
+                var wrapped = wrapText(text, maxChars);
+                if (wrapped !== text) {
+                    (restyle[cbPath + '.title.text'] = restyle[cbPath + '.title.text'] || {})[i] = wrapped;
+                    idx.push(i);
+                }
+            }
+        });
+        Object.keys(full).forEach(function (key) {
+            var ax = full[key];
+            if (/^coloraxis\d*$/.test(key) && ax && ax.showscale && ax.colorbar) {
+                var cbt = titleText(get(gd.layout, key + '.colorbar.title'));
+                var room = ax.colorbar.orientation === 'h' ? width : full.height;
+                var w = wrapText(cbt, Math.floor(room / CHAR_W) - 4);
+                if (w !== cbt) { layout[key + '.colorbar.title.text'] = w; }
+            }
+            if (/^[xy]axis\d*$/.test(key) && ax && ax._length && ax.title) {
+                var at = titleText(get(gd.layout, key + '.title'));
+                var size = (ax.title.font && ax.title.font.size) || 12;
+                var fits = Math.floor((key[0] === 'x' ? width - 10 : full.height - 10) / (size * 0.56));
+                var aw = wrapText(at, fits);
+                if (aw !== at) { layout[key + '.title.text'] = aw; }
+            }
+        });
+        var traces = idx.filter(function (v, j) { return idx.indexOf(v) === j; });
+        return {restyle: restyle, traces: traces, layout: layout};
+    }
+
+    function apply(gd) {
+        if (!window.Plotly || !gd._fullLayout || gd._smallBusy) { return; }
+        if (gd._smallSaved && (gd._smallSaved.data !== gd.data || gd._smallSaved.fig !== gd.layout)) {
+            gd._smallSaved = null;  // a new figure from the server: nothing of ours to give back
+        }
+        var narrow = window.innerWidth < NARROW, saved = gd._smallSaved;
+        if (!narrow) {
+            if (!saved) { return; }
+            gd._smallSaved = null;  // give back what was changed
+            gd._smallBusy = true;
+            window.Plotly.update(gd, saved.restyle, saved.layout, saved.traces)
+                .then(function () { gd._smallBusy = false; }, function () { gd._smallBusy = false; });
+            return;
+        }
+        var p = plan(gd);
+        if (!p || (!p.traces.length && !Object.keys(p.layout).length)) { return; }
+        var data = {}, back = {restyle: {}, layout: {}, traces: p.traces};
+        Object.keys(p.restyle).forEach(function (attr) {
+            data[attr] = p.traces.map(function (i) {
+                return p.restyle[attr][i] !== undefined ? p.restyle[attr][i] : get(gd.data[i], attr);
+            });
+            back.restyle[attr] = p.traces.map(function (i) { return get(gd.data[i], attr); });
+        });
+        Object.keys(p.layout).forEach(function (path) { back.layout[path] = get(gd.layout, path); });
+        if (!gd._smallSaved) { back.data = gd.data; back.fig = gd.layout; gd._smallSaved = back; }
+        gd._smallBusy = true;
+        var done = function () { gd._smallBusy = false; };
+        window.Plotly.update(gd, data, p.layout, p.traces.length ? p.traces : undefined).then(done, done);
+    }
+
+    function watch(gd) {
+        if (gd._smallWatched || !gd.on) { return; }
+        gd._smallWatched = true;
+        gd.on('plotly_afterplot', function () { window.setTimeout(function () { apply(gd); }, 0); });
+        apply(gd);
+    }
+
+    function scan() { document.querySelectorAll('.js-plotly-plot').forEach(watch); }
+
+    var pending = null;
+    new MutationObserver(function () {
+        if (pending) { return; }
+        pending = window.setTimeout(function () { pending = null; scan(); }, 200);
+    }).observe(document.documentElement, {childList: true, subtree: true});
+    window.addEventListener('resize', function () {
+        window.clearTimeout(apply.resizeTimer);
+        apply.resizeTimer = window.setTimeout(function () {
+            document.querySelectorAll('.js-plotly-plot').forEach(apply);
+        }, 300);
+    });
+}());

@@ -45,6 +45,9 @@ def graph_config(filename: str) -> dict:
     }
 
 
+MODEBAR_WIDTH = 270  # px of the chart toolbar at the top right
+
+
 def add_title_and_source(fig: go.Figure, title: str, source: str, subtitle: str | None = None,
                          width: int = 600, source_width: int | None = None) -> go.Figure:
     """Put what the chart shows (what, where, when, against which benchmark) at its top and the
@@ -56,8 +59,9 @@ def add_title_and_source(fig: go.Figure, title: str, source: str, subtitle: str 
     wraps to ``source_width`` px (default ``width``; less where labels sit left of the plot). The
     figure's own top and bottom margins (room for a legend above the plot, for the x-axis title
     below it) are kept: the title block goes above them and the source below them, so neither
-    depends on the export's height."""
-    title_lines = _wrap(title, width / 8.6)
+    depends on the export's height. The title's lines leave room on the right for the toolbar
+    (shown on hover over the chart's top right corner)."""
+    title_lines = _wrap(title, (width - MODEBAR_WIDTH) / 8.6)
     sub_lines = _wrap(subtitle, width / 6.4) if subtitle else []
     source_lines = _wrap(source, (source_width or width) / 5.4)
     text = "<br>".join(f"<b>{plot_text(line)}</b>" for line in title_lines)

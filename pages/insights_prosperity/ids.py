@@ -1,0 +1,19 @@
+"""Ids of the cluster-strength-and-prosperity page, all prefixed ``prosperity-``."""
+PREFIX = "prosperity"
+URL = "prosperity-url"
+NOTES = "prosperity-notes"
+DATASET = "prosperity-dataset"
+LEVEL = "prosperity-level"
+YEAR = "prosperity-year"
+YEAR_HELP = "prosperity-year-help"       # which years the picker offers and why
+VARIANT = "prosperity-variant"
+YAXIS = "prosperity-yaxis"               # GDP per capita or patents
+DEFINITIONS = "prosperity-definitions"   # European definitions set
+REGION = "prosperity-region"             # highlighted region
+GRAPH = "prosperity-graph"
+CAPTION = "prosperity-caption"           # the plain-language sentence computed from R²
+FIT = "prosperity-fit"                   # equation, R², n
+PROFILE_LINK = "prosperity-profile-link"
+SVG = "prosperity-svg"
+CSV_BTN = "prosperity-csv-btn"
+DOWNLOAD = "prosperity-download"

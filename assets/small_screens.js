@@ -5,9 +5,10 @@
  *    backdrop and Escape close it; focus moves into the panel and back to the button.
  * 2. Charts on narrow screens (below 576 px), after every draw of a plotly graph (plotly_afterplot,
  *    so the server's redraws and patches are followed): heatmap numbers are hidden when a cell is
- *    too narrow to hold them (hover still tells), a bubble or bar label running off the plot area
- *    is moved to the side where it fits, and a colour-bar or axis title wider than its room wraps
- *    onto two lines. What was changed is remembered and given back when the window widens.
+ *    too narrow to hold them (hover still tells), a bubble chart labels only its largest bubbles
+ *    (hover names the others) and a label running off the plot area moves to the side where it
+ *    fits, a colour-bar title wider than its room wraps onto two lines, a long axis title gets a
+ *    smaller font. What was changed is remembered and given back when the window widens.
  *    Changes go through Plotly.update, which Dash's graph does not report as a relayout.
  */
 (function () {
@@ -119,6 +120,26 @@
         var full = gd._fullLayout, data = gd._fullData || [], layout = {}, restyle = {}, idx = [];
         if (!full) { return null; }
         var width = full.width || gd.clientWidth;
+        // bubble charts: only the largest bubbles keep a label (about one per 60 px of plot width)
+        var sized = [];
+        data.forEach(function (tr) {
+            if (tr.type === 'scatter' && tr.mode && tr.mode.indexOf('text') >= 0 && tr.marker &&
+                    tr.marker.size && tr.marker.size.length && tr.text && tr.text.length) {
+                for (var k = 0; k < tr.text.length; k++) {
+                    if (tr.text[k]) { sized.push({i: tr.index, k: k, size: +tr.marker.size[k] || 0}); }
+                }
+            }
+        });
+        var keep = null;
+        if (sized.length) {
+            var xa0 = full.xaxis, room = Math.max(4, Math.floor(((xa0 && xa0._length) || width) / 60));
+            if (sized.length > room) {
+                keep = {};
+                sized.sort(function (a, b) { return b.size - a.size; }).slice(0, room).forEach(function (p) {
+                    keep[p.i + ':' + p.k] = true;
+                });
+            }
+        }
         data.forEach(function (tr) {
             var i = tr.index;
             if (i === undefined || !gd.data[i]) { return; }
@@ -130,7 +151,7 @@
                     idx.push(i);
                 }
             }
-            if ((tr.type === 'scatter' || tr.type === 'bar') && tr.text && Array.isArray(tr.x) && xa && xa._length &&
+            if ((tr.type === 'scatter' || tr.type === 'bar') && tr.text && tr.x && tr.x.length && xa && xa._length &&
                     tr.orientation !== 'h' && (tr.mode ? tr.mode.indexOf('text') >= 0 : tr.type === 'scatter')) {
                 var lo = xa._offset, hi = xa._offset + xa._length, changed = false;
                 var given = gd.data[i].textposition, positions = [];
@@ -144,6 +165,15 @@
                     if (fit !== pos) { changed = true; }
                 }
                 if (changed) { (restyle.textposition = restyle.textposition || {})[i] = positions; idx.push(i); }
+                if (keep && tr.marker && tr.marker.size && tr.marker.size.length) {
+                    var texts = [], dropped = false;
+                    for (var m = 0; m < tr.text.length; m++) {
+                        var kept = keep[i + ':' + m] ? tr.text[m] : '';
+                        if (kept !== tr.text[m]) { dropped = true; }
+                        texts.push(kept);
+                    }
+                    if (dropped) { (restyle.text = restyle.text || {})[i] = texts; idx.push(i); }
+                }
             }
             var cbPath = tr.marker && tr.marker.colorbar && tr.marker.showscale ? 'marker.colorbar' : 'colorbar';
             var cb = get(gd.data[i], cbPath);
@@ -166,11 +196,14 @@
                 if (w !== cbt) { layout[key + '.colorbar.title.text'] = w; }
             }
             if (/^[xy]axis\d*$/.test(key) && ax && ax._length && ax.title) {
-                var at = titleText(get(gd.layout, key + '.title'));
-                var size = (ax.title.font && ax.title.font.size) || 12;
-                var fits = Math.floor((key[0] === 'x' ? width - 10 : full.height - 10) / (size * 0.56));
-                var aw = wrapText(at, fits);
-                if (aw !== at) { layout[key + '.title.text'] = aw; }
+                // a long axis title gets a smaller font (a second line would run into the ticks or the source)
+                var at = titleText(ax.title), size = (ax.title.font && ax.title.font.size) || 12;
+                var roomPx = key[0] === 'x' ? width - 10 : full.height - 10;
+                var clean = at.replace(/<[^>]+>/g, '');
+                if (at.indexOf('<br>') < 0 && clean.length * size * 0.5 > roomPx) {
+                    var smaller = Math.max(9, Math.floor(roomPx / (clean.length * 0.5)));
+                    if (smaller < size) { layout[key + '.title.font.size'] = smaller; }
+                }
             }
         });
         var traces = idx.filter(function (v, j) { return idx.indexOf(v) === j; });

@@ -589,7 +589,7 @@ def map_title(state: dict) -> dict:
              f"benchmark: {meta.get('benchmark_area', meta['label'])}")
     text = f"<b>{plot_text(info.title)}</b><br><span style='font-size:13px'>{plot_text(line2)}</span>"
     return {"text": text, "x": 0.005, "xanchor": "left", "y": 1, "yanchor": "top", "yref": "container",
-            "pad": {"t": 8}, "font": {"size": 16, "color": "#2c3e50"}}
+            "pad": {"t": 18}, "font": {"size": 16, "color": "#2c3e50"}}
 
 
 def map_source(state: dict) -> str:

@@ -311,7 +311,7 @@ def test_default_views_fill_the_frame_and_nothing_leaves_the_machine(dash_duo, d
                     assert fill["n"] > 40, (name, fill)
                     assert max(fill["w"], fill["h"]) >= 0.8, (name, w, h, fill)  # the limiting dimension
             if w == 1400:
-                _open(driver, base + "/category/eu/eu:automotive", graph="#category-map")
+                _open(driver, base + "/category/eu/automotive", graph="#category-map")
                 outside += _outside(_requested(driver))
                 driver.get(base + "/build")
                 wait_for(lambda d=driver: d.execute_script(FILL_JS, "#build-reg-map"), timeout=60, message="picker")

@@ -11,6 +11,8 @@
  * data-key (the deck's canonical query without i); a new deck resets the count.
  * Back/forward between slides of the same deck changes the slide in place (no reload).
  * On a small screen (< 800 px wide) `present-size` is set to "compact" (smaller plot text).
+ * A link with data-present-over="category|year|region" (the map explorer's "Present this view")
+ * opens presenter mode for the address of the page it is on, at the moment it is clicked.
  */
 (function () {
     var COMPACT_BELOW = 800;
@@ -137,6 +139,18 @@
         var i = parseInt(new URLSearchParams(window.location.search).get('i'), 10);
         go(isNaN(i) ? 1 : i);
     });
+
+    // "Present this view" (a link with data-present-over, e.g. on the map explorer): at the click, the
+    // link takes the view's current address (the page keeps every setting in it) plus over=…
+    document.addEventListener('click', function (e) {
+        var a = e.target && e.target.closest && e.target.closest('a[data-present-over]');
+        if (!a) { return; }
+        var params = new URLSearchParams(window.location.search);
+        params.delete('i');
+        params.set('over', a.getAttribute('data-present-over'));
+        var url = new URL(a.href, window.location.href);
+        a.href = url.pathname + '?' + params.toString();
+    }, true);
 
     // the first render of a deck: pick the size now (before any key is pressed)
     var observer = new MutationObserver(function () { if (document.getElementById('present-deck')) { sync(); } });

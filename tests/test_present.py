@@ -274,8 +274,13 @@ def test_the_caption_buttons_and_a_desktop_window(dash_duo, present_app):
     slide_is(dash_duo, 3, 3, name[CATS[2]])
     dash_duo.find_element(f"#{ids.PREV}").click()
     slide_is(dash_duo, 2, 3, name[CATS[1]])
-    assert dash_duo.find_element(f"#{ids.FULLSCREEN}").is_displayed()
     shot(dash_duo, "present-1400", settle=1.5)
+    fullscreen = "return !!document.fullscreenElement;"
+    dash_duo.find_element(f"#{ids.FULLSCREEN}").click()  # a user gesture: the Fullscreen API allows it
+    wait_for(lambda: dash_duo.driver.execute_script(fullscreen), message="full screen")
+    assert dash_duo.find_element(f"#{ids.FULLSCREEN}").text == "Leave full screen"
+    press(dash_duo, "f")
+    wait_for(lambda: not dash_duo.driver.execute_script(fullscreen), message="full screen left")
     assert console_errors(dash_duo) == []
 
 
@@ -308,4 +313,23 @@ def test_an_address_with_nothing_to_show_says_so(dash_duo, present_app):
               size="desktop")
     text = dash_duo.find_element(f"#{ids.NOTES}").text
     assert "Nothing to present" in text and "example.org" in text
+    assert console_errors(dash_duo) == []
+
+
+def test_present_this_view_link_takes_the_maps_current_address(dash_duo, present_app):
+    """The map explorer's link (``data-present-over``; added here as pages/map/layout.py would)."""
+    open_page(dash_duo, present_app, "/map?dataset=eu&category=automotive&metric=lq&year=2014", "#map-graph",
+              size="desktop")
+    wait_for(lambda: query(dash_duo).get("level"), message="the map's full address")
+    dash_duo.driver.execute_script(
+        "var a = document.createElement('a'); a.id = 'probe-present'; a.textContent = 'Present this view';"
+        "a.href = '/present'; a.setAttribute('data-present-over', 'category'); document.body.prepend(a);")
+    dash_duo.find_element("#probe-present").click()
+    wait_for(lambda: path(dash_duo) == "/present", message="presenter mode")
+    dash_duo.wait_for_element(f"#{ids.GRAPH}", timeout=30)
+    wait_for(lambda: drawn(dash_duo, "Automotive: Location quotient, NUTS 2 regions, 2014"), message="the slide")
+    q = query(dash_duo)
+    assert (q["dataset"], q["category"], q["metric"], q["year"], q["over"]) == ("eu", "automotive", "lq", "2014",
+                                                                                "category")
+    assert dash_duo.find_element(f"#{ids.LABEL}").text == "Automotive"
     assert console_errors(dash_duo) == []

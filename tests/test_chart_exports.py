@@ -377,6 +377,28 @@ def test_no_chart_offers_a_cloud_service(dash_app):
     assert not any(bad.values()), f"graphs without graph_config: {bad}"
 
 
+def _configs_everywhere(dash_app, region_context, category_context) -> list[dict]:
+    from pages.category.callbacks import category_outputs
+    from pages.compare.callbacks import view_outputs
+    from pages.region.callbacks import bubble_outputs, region_outputs
+
+    found = [cfg for page, graphs in _graph_configs(dash_app).items() if page not in KNOWN for _, cfg in graphs]
+    found += [region_outputs(region_context, YEAR, START, "eco2008", "total")["timeline_config"],
+              bubble_outputs(region_context, YEAR, START, "eco2008", "total", "lq")["config"]]
+    out = category_outputs(category_context, YEAR, "nuts2", START)
+    found += [out["chart_config"], out["map_config"]]
+    out = view_outputs(COMPARE_CONTEXT, PEERS, "DE11", YEAR, START, "eco2008", "total", "all", "structure")
+    return found + [out[f"{k}_config"] for k in ("heatmap", "bars", "growth")]
+
+
+@pytest.mark.xfail(strict=True, reason="plotly.js 4 adds a 'Share chart...' button (sendChartToCloud, upload to "
+                   "cloud.plotly.com) unless showSendToCloud is False: components/figures.graph_config must set it "
+                   "(not this change's function)")
+def test_no_share_chart_button_of_plotly_js_4(dash_app, region_context, category_context):
+    for cfg in _configs_everywhere(dash_app, region_context, category_context):
+        assert cfg.get("showSendToCloud") is False or "sendChartToCloud" in cfg.get("modeBarButtonsToRemove", [])
+
+
 @pytest.mark.xfail(strict=True, reason="the build page's map still has its own config (see KNOWN)")
 def test_build_page_map_has_no_cloud_service(dash_app):
     graphs = _graph_configs(dash_app)["build"]
@@ -384,18 +406,9 @@ def test_build_page_map_has_no_cloud_service(dash_app):
 
 
 def test_every_page_is_checked_and_callback_configs_have_no_cloud(dash_app, region_context, category_context):
-    from pages.category.callbacks import category_outputs
-    from pages.compare.callbacks import view_outputs
-    from pages.region.callbacks import bubble_outputs, region_outputs
-
     configs = _graph_configs(dash_app)
     assert sum(len(v) for v in configs.values()) >= 8, "the charts are found"
-    returned = [region_outputs(region_context, YEAR, START, "eco2008", "total")["timeline_config"],
-                bubble_outputs(region_context, YEAR, START, "eco2008", "total", "lq")["config"]]
-    out = category_outputs(category_context, YEAR, "nuts2", START)
-    returned += [out["chart_config"], out["map_config"]]
-    out = view_outputs(COMPARE_CONTEXT, PEERS, "DE11", YEAR, START, "eco2008", "total", "all", "structure")
-    returned += [out[f"{k}_config"] for k in ("heatmap", "bars", "growth")]
+    returned = _configs_everywhere(dash_app, region_context, category_context)
     assert all(_no_cloud(c) for c in returned)
     for c in returned:
         opts = c["toImageButtonOptions"]

@@ -17,25 +17,17 @@ import signal
 import sys
 
 from analytics import config
+from analytics.serving.api_queries import (  # noqa: F401 - the columns, re-exported
+    GROWTH_COLUMNS,
+    METRIC_COLUMNS,
+    ORGANISATION_COLUMNS,
+    PARTNER_COLUMNS,
+    REGION_COLUMNS,
+    REGION_GROWTH_COLUMNS,
+    QueryError,
+    Table,
+)
 from analytics.serving.formats import csv_safe
-
-METRIC_COLUMNS = [
-    "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type", "cluster_type",
-    "employment", "employment_imputed", "missing_parts", "local_units", "establishments", "payroll", "avg_wage", "rel_wage",
-    "size_share", "lq", "focus", "employment_rank", "lq_rank", "rank_n", "stars", "star_size",
-    "star_specialisation", "star_focus",
-]
-GROWTH_COLUMNS = ["start_year", "emp_start", "cagr", "abs_change", "expected_change", "job_creation_vs_expected"]
-REGION_COLUMNS = [
-    "region_id", "region_name", "level", "year", "total_employment", "traded_employment", "local_employment",
-    "cluster_strength", "cluster_strength_rank", "cluster_strength_us", "n_starred", "n_strong", "traded_share",
-    "employment_share", "avg_wage",
-]
-REGION_GROWTH_COLUMNS = ["start_year", "total_growth", "traded_growth"]
-ORGANISATION_COLUMNS = [
-    "id", "dataset", "name", "country", "city", "region_id", "region_name", "locate_status", "categories", "ecosystem",
-    "ecosystem_name", "type", "lat", "lon", "locate_method", "source", "source_updated",
-]
 
 
 class CliError(Exception):
@@ -345,26 +337,19 @@ def _store(args):
     return get_store(args.dataset, args.build_dir, args.raw)
 
 
-def _level_year(store, args) -> None:
-    """Check --level, --year and --start-year against the data; fill the dataset's defaults."""
-    if args.level is None:
-        args.level = store.meta["default_level"]
-    if args.level not in store.levels:
-        raise CliError(f"--level {args.level!r}: {store.dataset} has levels {', '.join(store.levels)}")
-    args.rules = args.rules or store.meta["default_rules"]
-    args.denominator = args.denominator or store.meta["default_denominator"]
-    years = store.level_years(args.level)
-    for name, year in (("--year", args.year), ("--start-year", args.start_year)):
-        if year is not None and year not in years:
-            raise CliError(f"{name} {year}: {store.dataset} {args.level} has data for {_spans(years)}")
-    if args.start_year is not None and args.start_year >= args.year:
-        raise CliError(f"--start-year {args.start_year} must be before --year {args.year}")
-    if args.start_year is not None:
-        from analytics.metrics.growth import window_note
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr)
 
-        note = window_note(store.dataset, args.start_year, args.year)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
+
+def _print(run, *args, **kwargs) -> int:
+    """Run a query of :mod:`analytics.serving.api_queries` (shared with the open API) and print its
+    table as CSV on stdout; a bad parameter is a CliError."""
+    try:
+        table: Table = run(*args, **kwargs)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    table.to_csv(sys.stdout)
+    return 0
 
 
 def _library(args) -> int:
@@ -391,70 +376,24 @@ def _library(args) -> int:
 
 
 def _regions(store, args) -> int:
-    from analytics.serving import views
-    from analytics.serving.custom import ValidationError
+    from analytics.serving import api_queries as q
 
-    _level_year(store, args)
-    creg = None
-    if args.region:
-        try:
-            creg = views.parse_region(store.dataset, args.region).spec()
-        except ValidationError as exc:
-            raise CliError(str(exc)) from None
-    ind = views.region_indicators(store.dataset, args.level, args.year, args.rules, args.denominator,
-                                  args.start_year, creg)
-    cols = [c for c in REGION_COLUMNS if c in ind.columns]
-    extra = [c for c in (views.prosperity_column(store.dataset), views.innovation_column(store.dataset), "population")
-             if c and c in ind.columns]
-    cols += extra
-    if args.start_year is not None:
-        cols += REGION_GROWTH_COLUMNS
-    csv_safe(ind.sort_values("region_id")[cols]).to_csv(sys.stdout, index=False, float_format="%.10g")
-    return 0
+    return _print(q.indicators, store, args.year, args.level, args.start_year, args.rules, args.denominator,
+                  args.region, note=_note)
 
 
 def _metrics(store, args) -> int:
-    _level_year(store, args)
-    from analytics.serving import views
-    from analytics.serving.custom import ValidationError
+    from analytics.serving import api_queries as q
 
-    try:
-        cc = views.parse_category(store.dataset, args.category) if args.category and "=" in args.category else None
-        cr = views.parse_region(store.dataset, args.region) if args.region else None
-    except ValidationError as exc:
-        raise CliError(str(exc)) from None
-    if cc is not None and cc.industries and args.start_year is not None:
-        from analytics.metrics.growth import industry_note
-
-        note = industry_note(store.dataset, args.start_year, args.year)
-        if note:  # a category of industry codes: growth only within one classification vintage
-            print(f"note: {note}", file=sys.stderr)
-    table = views.level_table(store.dataset, args.level, args.year, args.rules, args.denominator, args.start_year,
-                              (cc.spec(),) if cc else (), cr.spec() if cr else None).copy()
-    if cr is not None:
-        table = table[table["region_id"] == cr.region_id]
-    if cc is not None:
-        table = table[table["category_id"] == cc.category_id]
-    if (cc or cr) and table.empty:
-        raise CliError(f"no data for {cr.name if cr else cc.name} in {args.year}")
-    if args.category and cc is None:
-        if args.category not in set(store.categories["category_id"]):
-            raise CliError(f"--category {args.category!r}: unknown; see the category_id column of the output")
-        table = table[table["category_id"] == args.category]
-    return _print_metrics(table, store.dataset, args.denominator, args.start_year)
+    return _print(q.metrics, store, args.year, args.level, args.start_year, args.rules, args.denominator,
+                  args.category, args.region, note=_note)
 
 
 def _print_metrics(table, dataset: str, denominator: str, start_year) -> int:
     """The metrics table as CSV on stdout (built-in datasets and uploads alike)."""
-    table["cluster_type"] = table["category_type"]
-    if dataset == "eu":
-        table = table.drop(columns=["payroll"])  # wages and salaries: shown as avg_wage
-    table = table.rename(columns={"units": "local_units" if dataset == "eu" else "establishments",
-                                  "lq_total_rank" if denominator == "total" else "lq_type_rank": "lq_rank"})
-    cols = [c for c in METRIC_COLUMNS if c in table.columns]
-    if start_year is not None:
-        cols += GROWTH_COLUMNS
-    csv_safe(table[cols]).to_csv(sys.stdout, index=False, float_format="%.10g")
+    from analytics.serving.api_queries import metric_columns
+
+    Table(metric_columns(table, dataset, denominator, start_year)).to_csv(sys.stdout)
     return 0
 
 
@@ -469,102 +408,33 @@ def _upload_metrics(args) -> int:
 
 
 def _related(store, args) -> int:
-    from analytics.metrics.related import diversification, related_categories
+    from analytics.serving import api_queries as q
 
-    available = set(store.categories["category_id"])
-    if bool(args.category) == bool(args.region):
-        raise CliError("give exactly one of --category or --region")
-    if args.category:
-        if args.category not in available:
-            raise CliError(f"--category {args.category!r}: unknown in {store.dataset}")
-        out = related_categories(store.related, args.category, available, top=51)
-    else:
-        level = args.level or store.meta["default_level"]
-        if level not in store.levels:
-            raise CliError(f"--level {level!r}: {store.dataset} has levels {', '.join(store.levels)}")
-        year = args.year or store.level_years(level)[-1]
-        table = store.table(level, year)
-        mine = table[table["region_id"] == args.region]
-        if mine.empty:
-            raise CliError(f"--region {args.region!r}: no {level} data in {year}")
-        strong = set(mine.loc[mine["stars"].fillna(0) > 0, "category_id"])
-        out = diversification(store.related, mine, strong, top=51)
-    csv_safe(out).to_csv(sys.stdout, index=False, float_format="%.10g")
-    return 0
+    return _print(q.related, store, args.category, args.region, args.level, args.year)
 
 
 def _organisations_list(args) -> int:
     """``organisations list``: the published organisations (what the directory shows: the imported
     seed and approved profiles), filtered as the directory filters; a filter value that matches no
     organisation at all is an error (exit 2)."""
-    from analytics.serving import organisations as orgs
-    from analytics.sources.organisations import ISO_TO_NUTS
+    from analytics.serving import api_queries as q
 
-    df = orgs.frame()
-    if args.dataset:
-        df = df[df["dataset"] == args.dataset]
-    country = region = None
-    if args.country:
-        country = args.country.strip().upper()
-        country = {v: k for k, v in ISO_TO_NUTS.items()}.get(country, country)
-        if country not in set(df["country"]):
-            raise CliError(f"--country {args.country!r}: no organisations; countries: {', '.join(sorted(set(df['country'])))}")
-    if args.region:
-        region = args.region.strip().upper()
-        if not region or not df["region_id"].fillna("").str.startswith(region).any():
-            raise CliError(f"--region {args.region!r}: no organisation is located in it (NUTS 2021 ids such as DE21 "
-                           "or a prefix such as DE2; US organisations have no region in the source)")
-    if args.category and not df["categories"].str.split(";").map(lambda cs: args.category in cs).any():
-        raise CliError(f"--category {args.category!r}: no organisation has this category "
-                       "(category ids as in the metrics output, e.g. automotive)")
-    df = orgs.directory(dataset=args.dataset, country=country, region=region, category=args.category)
-    df = df.sort_values(["dataset", "country", "name"], key=lambda s: s.str.casefold())
-    csv_safe(df[ORGANISATION_COLUMNS]).to_csv(sys.stdout, index=False, float_format="%.6f")
-    return 0
-
-
-PARTNER_COLUMNS = ["id", "name", "country", "region_id", "category", "score", "reason"]
+    return _print(q.organisations, args.dataset, args.country, args.region, args.category)
 
 
 def _partners(args) -> int:
     """``partners``: the partner search of /partners, from an organisation or a region × category."""
-    from analytics.serving import organisations as orgs
-    from analytics.serving.store import get_store
+    from analytics.serving import api_queries as q
 
-    if args.limit is not None and not 1 <= args.limit <= 1000:
-        raise CliError("--limit: a number from 1 to 1000")
-    if args.org:
-        try:
-            orgs.get(args.org)
-        except orgs.UnknownOrganisation as exc:
-            raise CliError(f"--org {args.org!r}: {exc}") from None
-    else:
-        if not args.category:
-            raise CliError("give --org ID, or --category (with --region) to search from")
-        store = get_store(args.dataset)
-        if args.category not in set(store.categories["category_id"]):
-            raise CliError(f"--category {args.category!r}: not a category id of the {args.dataset} data "
-                           "(see `python -m analytics metrics`)")
-        if args.region and args.region not in set(store.regions["region_id"]):
-            raise CliError(f"--region {args.region!r}: not a region id of the {args.dataset} data")
-    countries = tuple(c.strip().upper() for c in (args.country or "").split(",") if c.strip())
-    df = orgs.partners(org_id=args.org, dataset=args.dataset, region_id=args.region, category_id=args.category,
-                       side=args.side, countries=countries, include_same_country=args.include_home,
-                       limit=args.limit)
-    out = df.rename(columns={"category_id": "category"})
-    csv_safe(out[PARTNER_COLUMNS + ["category_name", "dataset", "region_name"]]).to_csv(
-        sys.stdout, index=False, float_format="%.10g")
-    return 0
+    return _print(q.partners, args.org, args.dataset, args.region, args.category, args.side, args.country,
+                  args.include_home, args.limit)
 
 
 def _spans(years: list[int]) -> str:
     """2000–2011, 2017–2021 style list of year ranges."""
-    spans, start = [], years[0]
-    for a, b in zip(years, years[1:] + [None]):
-        if b != a + 1:
-            spans.append(f"{start}–{a}" if a != start else str(a))
-            start = b
-    return ", ".join(spans)
+    from analytics.serving.api_queries import spans
+
+    return spans(years)
 
 
 def _quality(store, args) -> int:

@@ -61,7 +61,7 @@ def spring_positions(nodes: list[str], edges: pd.DataFrame, seed: int = SEED) ->
         init = {n: (np.cos(2 * np.pi * i / len(linked)), np.sin(2 * np.pi * i / len(linked)))
                 for i, n in enumerate(linked)}  # a fixed start: the result does not depend on input order
         pos = nx.spring_layout(g, pos=init, weight="weight", seed=seed, iterations=ITERATIONS,
-                               k=1.6 / np.sqrt(len(linked)))
+                               k=2.5 / np.sqrt(len(linked)))
         xy = np.array([pos[n] for n in linked], dtype=float)
         xy -= xy.mean(axis=0)
         xy /= np.abs(xy).max() or 1.0

@@ -28,6 +28,7 @@ import functools
 import io
 import logging
 import math
+import re
 import textwrap
 import time
 
@@ -233,6 +234,8 @@ def _svg(fig: Figure, name: str) -> Markup:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, dpi=200)
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    # ids (and the references to them) prefixed with the chart's name: several charts share one page
+    text = re.sub(r'(\bid="|url\(#|href="#)', lambda m: m.group(1) + name + "-", text)
     text = text.replace('<svg ', f'<svg role="img" class="chart" aria-label="{name}" ', 1)
     return Markup(text)
 
@@ -250,6 +253,11 @@ def _source(fig: Figure, text: str) -> None:
     if engine is not None:
         bottom = (len(lines) * SOURCE_SIZE * 1.3 + 6) / (fig.get_figheight() * 72)
         engine.set(rect=(0, bottom, 1, 1 - bottom))
+
+
+def _title(fig: Figure, text: str) -> None:
+    """The chart's title at its top left, wrapped to the chart's width."""
+    fig.suptitle("\n".join(textwrap.wrap(text, 95)), x=0.01, ha="left", fontsize=10, fontweight="bold")
 
 
 def _short(text: str, limit: int) -> str:
@@ -288,7 +296,7 @@ def timeline_svg(t, year: int, name: str, ui: dict) -> Markup:
         ax.set_xticks(list(range(int(t["year"].min()), int(t["year"].max()) + 1, step)))
         ax.set_xlabel("Year")
         ax.set_ylabel(f"Employment ({ui['employment_unit']})")
-        ax.set_title(title)
+        _title(fig, title)
         ax.grid(axis="y", color="#e5e8eb", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(frameon=False, ncols=2, loc="lower left")
@@ -341,7 +349,7 @@ def bubble_svg(frame, bench, start, year: int, name: str, rules_label: str, ui: 
         ax.yaxis.set_major_formatter(FuncFormatter(_growth_tick))
         ax.set_xlabel(f"Location quotient in {year} (ratio, log scale)")
         ax.set_ylabel(f"Employment growth {start}–{year} (CAGR, % per year)")
-        fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+        _title(fig, title)
         ax.grid(color="#eef0f2", linewidth=0.6, zorder=0)
         ax.spines[["top", "right"]].set_visible(False)
         handles = [Line2D([], [], linestyle="", marker="o", markersize=7, markerfacecolor=STAR_COLOURS.get(k),
@@ -407,7 +415,7 @@ def top_svg(top, name: str, year: int, level_plural: str, ui: dict) -> Markup:
         ax.set_xlim(0, t["employment"].max() * 1.18)
         ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
         ax.set_xlabel(f"Employment in {year} ({ui['employment_unit']})")
-        ax.set_title(title)
+        _title(fig, title)
         ax.grid(axis="x", color="#eef0f2", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
@@ -534,7 +542,7 @@ def map_svg(dataset: str, category_id: str, name: str, state: dict, start, ui: d
         ax.set_ylim(y0 - pady, y1 + pady)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.set_title(title)
+        _title(fig, title)
         if regions.get("showscale", True):
             cb = fig.colorbar(coll, ax=ax, orientation="horizontal", shrink=0.75, pad=0.02, aspect=45)
             cb.set_ticks(bar.get("tickvals", []), labels=bar.get("ticktext", []))
@@ -546,7 +554,6 @@ def map_svg(dataset: str, category_id: str, name: str, state: dict, start, ui: d
 
 def _plain(text: str) -> str:
     import html as _html
-    import re
 
     return _html.unescape(re.sub(r"<br\s*/?>", " ", re.sub(r"</?(b|i|span)[^>]*>", "", str(text))))
 

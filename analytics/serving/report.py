@@ -212,7 +212,8 @@ def category_report(dataset: str, category: dict, state: dict, start: int | None
          "unit": f"{ui['employment_unit']}, sum over the regions of the level with data"},
         {"label": "Regions with employment", "value_text": f"{with_emp:,}", "unit": f"of {n_regions:,} with data"},
         {"label": "Starred regions", "value_text": f"{int((stars > 0).sum()):,}" if stars.notna().any() else "–",
-         "unit": "at least one star" if stars.notna().any() else "a local category: not rated"},
+         "unit": "at least one star" if stars.notna().any() else
+         f"not rated: the rules rate {', '.join(RULE_SETS[rules].rated_types)} categories only"},
     ]
     for k in (3, 2):
         if stars.notna().any():

@@ -60,7 +60,8 @@ def top_chart(top: pd.DataFrame, name: str, year: int, level_plural: str, ui: di
         x=t["employment"], y=labels, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker={"color": colours}, hovertemplate="<b>%{y}</b><br>Employment %{x:,.0f}<br>%{text}<extra></extra>",
     ))
-    fig.update_xaxes(title_text=f"Employment in {year} ({ui['employment_unit']})", tickformat=",")
+    fig.update_xaxes(title_text=f"Employment in {year} ({ui['employment_unit']})", tickformat=",", tickangle=0,
+                     nticks=5)  # level ticks: turned ones would push the axis title onto the source line
     fig.update_yaxes(title_text=None, automargin=True, tickfont={"size": 11})
     style_figure(fig, height=TOP_CHART_HEIGHT)
     fig.update_layout(margin={"l": 10, "r": 90, "t": 10, "b": 50}, showlegend=False)

@@ -20,6 +20,9 @@ HEATMAP_HEIGHT = 560
 BARS_HEIGHT = 480
 HEATMAP_WIDTH, BARS_WIDTH = 1100, 620  # narrowest on-screen widths (px) the titles are wrapped for
 LABELS_WIDTH = 230  # px of region labels left of the plot area (the source starts after them)
+#: value ticks kept level (fewer on a narrow chart instead of turned): turned labels would push the
+#: axis title onto the source line below it
+LEVEL_TICKS = {"tickangle": 0, "nticks": 4}
 MAX_HEATMAP_CATEGORIES = 20
 TOP_EACH = 10
 
@@ -169,7 +172,7 @@ def bar_figures(ids_: list[str], names: dict, focal_id: str, emp: dict, growth: 
     bars = go.Figure(go.Bar(
         x=e, y=labels, orientation="h", marker_color=colours, text=[fmt_int(v) for v in e], textposition="outside",
         cliponaxis=False, hovertemplate="%{y}<br>%{x:,.0f} " + employment_unit + "<extra></extra>"))
-    bars.update_xaxes(title_text=f"Employment in {what}, {year} ({employment_unit})", tickformat=",",
+    bars.update_xaxes(title_text=f"Employment in {what}, {year} ({employment_unit})", tickformat=",", **LEVEL_TICKS,
                       range=_padded_range(e, 0.18))
     bars.update_yaxes(autorange="reversed")
     style_figure(bars, height=BARS_HEIGHT)
@@ -186,7 +189,7 @@ def bar_figures(ids_: list[str], names: dict, focal_id: str, emp: dict, growth: 
         x=g, y=labels, orientation="h", marker_color=colours,
         text=[f"{v:+.1f} %" if v is not None else "no data" for v in g], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>%{x:+.2f} % per year<extra></extra>"))
-    fig.update_xaxes(title_text=f"Employment growth in {what}, {start}–{year} (CAGR, % per year)",
+    fig.update_xaxes(title_text=f"Employment growth in {what}, {start}–{year} (CAGR, % per year)", **LEVEL_TICKS,
                      ticksuffix=" %", range=_padded_range(g, 0.22), zeroline=True, zerolinecolor="#7b8a8b")
     fig.update_yaxes(autorange="reversed")
     style_figure(fig, height=BARS_HEIGHT)

@@ -41,7 +41,7 @@ def graph_config(filename: str) -> dict:
                                  "height": EXPORT_HEIGHT, "scale": EXPORT_SCALE},
         "modeBarButtonsToRemove": ["sendDataToCloud"],
         "responsive": True,
-        "topojsonURL": "/geo/topojson/",  # web/geo.py: an empty base map, so no map asks plotly's CDN for one
+        "topojsonURL": "/basemap/",  # web/geo.py: an empty base map, so no map asks plotly's CDN for one
     }
 
 

@@ -14,7 +14,8 @@ compression), drives headless Chromium (1400×900) and times, per scenario and n
 
 "Done" (the event timed): measured from the change (``performance.now()`` just before set_props, or
 navigation start for a cold load) to the LAST of: the graph's ``plotly_afterplot`` (at least one after
-the change is required), MapLibre's ``render`` frames (the map object ``gd._fullLayout.map._subplot.map``)
+the change is required), MapLibre's ``render`` frames where a map is MapLibre (``gd._fullLayout.map._subplot.map``;
+the app's maps are SVG ``geo`` subplots, drawn by the time of their ``plotly_afterplot``)
 and the moment Dash became idle (renderer store ``isLoading`` false, no fetch/XHR in flight), once
 nothing more happened for 400 ms and the map reports ``loaded()`` with values. "paint" is the same
 without the Dash-idle part (the last repaint of the figure). Server side: the callbacks' TTFB

@@ -221,13 +221,13 @@ def test_a_dataset_switch_takes_its_default_rules_and_denominator(dash_app):
 
 def test_an_empty_base_map_is_served_locally(dash_app):
     client = dash_app.server.test_client()
-    r = client.get("/geo/topojson/world_110m.json")
+    r = client.get("/basemap/world_110m.json")
     body = json.loads(r.data)
     assert r.status_code == 200 and body["type"] == "Topology" and "land" in body["objects"]
-    assert client.get("/geo/topojson/usa_50m.json").status_code == 200
-    assert client.get("/geo/topojson/World$.json").status_code == 404
-    assert b"Topology" not in client.get("/geo/topojson/..%2fsecret.json").data  # no other file, no topology
-    assert cf.graph_config("x")["topojsonURL"] == "/geo/topojson/"
+    assert client.get("/basemap/usa_50m.json").status_code == 200
+    assert client.get("/basemap/World$.json").status_code == 404
+    assert b"Topology" not in client.get("/basemap/..%2fsecret.json").data  # no other file, no topology
+    assert cf.graph_config("x")["topojsonURL"] == "/basemap/"
 
 
 # --- in a browser -----------------------------------------------------------------------------------

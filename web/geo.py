@@ -7,7 +7,7 @@ file is served ``immutable`` for a year. Compressed once per process (``/geo/`` 
 prefix of ``web.static_compression``). An old build id (a page opened before a rebuild) gets the
 current geometry, not cached.
 
-``/geo/topojson/<name>.json`` answers plotly.js's request for a base map (it asks for one, e.g.
+``/basemap/<name>.json`` answers plotly.js's request for a base map (it asks for one, e.g.
 ``world_110m.json`` or ``usa_110m.json``, whenever a geo trace has a ``locationmode``, even with
 every base layer hidden): a valid, empty topology, so the maps make no request to plotly's CDN.
 The graphs point ``topojsonURL`` at :data:`TOPOJSON_URL` (``components.figures.graph_config``, and
@@ -22,7 +22,7 @@ import re
 from flask import Flask, Response, abort, request
 
 SAFE = re.compile(r"^[a-z0-9_]{1,16}$")
-TOPOJSON_URL = "/geo/topojson/"
+TOPOJSON_URL = "/basemap/"
 TOPOJSON_NAME = re.compile(r"^[a-z_ -]{1,32}_(110|50)m$")
 #: the layers plotly.js may read from a base topology; all empty (no base layer is drawn)
 TOPOJSON_LAYERS = ("land", "ocean", "lakes", "rivers", "coastlines", "countries", "subunits")

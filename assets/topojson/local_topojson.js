@@ -1,8 +1,8 @@
 /* Every plotly graph asks this app, not plotly's CDN, for the base-map topology that geo maps
- * request (web/geo.py serves an empty one at /geo/topojson/): Plotly.setPlotConfig as soon as
+ * request (web/geo.py serves an empty one at /basemap/): Plotly.setPlotConfig as soon as
  * plotly.js is loaded (it is loaded after this file, on demand). */
 (function () {
-    var url = '/geo/topojson/';
+    var url = '/basemap/';
     function apply(P) {
         try { if (P && P.setPlotConfig) { P.setPlotConfig({topojsonURL: url}); } } catch (e) { /* keep going */ }
     }

@@ -26,7 +26,7 @@ import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["/map", "/map?dataset=us&level=county", "/region/eu/DE11", "/region/us/26", "/category/eu/eu:automotive",
+PAGES = ["/map", "/map?dataset=us&level=county", "/region/eu/DE11", "/region/us/26", "/category/eu/automotive",
          "/compare?dataset=eu&region=DK01", "/organisations", "/methodology"]
 
 

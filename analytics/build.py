@@ -9,7 +9,7 @@ rule set and LQ denominator, row for row with the metrics), ``region_indicators.
 ``organisations_unlocated.csv``; and ``manifest.json`` with fingerprints of the inputs and of the
 code, so ``ensure_built`` can tell a stale build. ``<out>/eu/definitions_eu-colocation.csv`` (with its
 ``_trace.csv`` and ``.json``) is the second European definitions set, derived from European co-location
-(:mod:`analytics.insights.colocation`, docs/INSIGHTS.md).
+(:mod:`analytics.metrics.colocation`, docs/INSIGHTS.md).
 Writing goes to a temporary folder that replaces the old one only when complete.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import config
-from analytics.insights import colocation
+from analytics.metrics import colocation
 from analytics.metrics.categories import EU_DEFINITIONS, Definitions, load_eu_definitions
 from analytics.metrics.regions import benchmark, level_metrics, rate_per_level, region_indicators
 from analytics.metrics.stars import RULE_SETS
@@ -56,7 +56,7 @@ BUILD_CODE = ("sources", "metrics")
 
 def _code_files() -> list[Path]:
     pkg = Path(__file__).parent
-    files = [Path(__file__), Path(colocation.__file__)]
+    files = [Path(__file__)]
     for folder in BUILD_CODE:
         files += sorted((pkg / folder).rglob("*.py"))
     return files + [EU_DEFINITIONS, organisations.CATEGORY_MAP]

@@ -213,7 +213,7 @@ def _insights(args) -> int:
 
 
 def _definitions(args) -> int:
-    from analytics.insights.colocation import DeriveParams, derive, output_rows
+    from analytics.metrics.colocation import DeriveParams, derive, output_rows
 
     if args.dataset != "eu":
         raise CliError(f"--dataset {args.dataset!r}: only eu (the US categories are the benchmark definitions, "

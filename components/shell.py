@@ -1,6 +1,7 @@
 """The app shell: navbar (collapsing on a phone) with the "Copy link" button, and its callbacks."""
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, html
 
@@ -21,7 +22,9 @@ def navbar() -> dbc.Navbar:
                         className="navbar-toggler", **{"aria-label": "Menu: show the pages",
                                                        "aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
             dbc.Collapse([
-                dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS],
+                dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS]
+                        + [dbc.NavItem(dbc.NavLink("Present", href=dash.get_relative_path("/present")
+                                                   + "?metric=lq&over=category"))],
                         navbar=True, id=ids.NAV),
                 html.Div([
                     html.Span(id=ids.COPY_LINK_DONE, className="copy-link-done text-white small me-2",

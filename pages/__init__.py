@@ -18,6 +18,7 @@ TITLES = {
     "organisations": "Cluster organisations · Cluster Observatory",
     "organisation": "Organisation · Cluster Observatory",
     "partners": "Partner search · Cluster Observatory",
+    "present": "Presenter mode · Cluster Observatory",
 }
 
 
@@ -40,6 +41,9 @@ def register_all() -> None:
     from pages.organisations import layout as organisations
     from pages.partners import callbacks as _partners  # noqa: F401
     from pages.partners import layout as partners
+    from pages.present import callbacks as _present  # noqa: F401
+    from pages.present import layout as present
+    from pages.present.route import CAROUSEL as PRESENT
     from pages.region import callbacks as _region  # noqa: F401
     from pages.region import layout as region
 
@@ -50,3 +54,4 @@ def register_all() -> None:
     for name, route in ROUTES.items():
         path = {"path_template": route.path} if "<" in route.path else {"path": route.path}
         dash.register_page(name, layout=layouts[name], title=TITLES[name], **path)
+    dash.register_page("present", layout=present.layout, title=TITLES["present"], path=PRESENT.path)

@@ -1,4 +1,4 @@
-"""European cluster definitions from European co-location (analytics.insights.colocation): the
+"""European cluster definitions from European co-location (analytics.metrics.colocation): the
 adjusted Rand index on hand-worked examples, the derivation on a planted co-location fixture with a
 known answer, the CLI's error cases, and on the real build: every NACE division exactly once, the ARI
 printed, and the build's definitions file equal to what the command derives.
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from analytics import config
-from analytics.insights.colocation import (
+from analytics.metrics.colocation import (
     DeriveParams,
     adjusted_rand_index,
     definitions_files,

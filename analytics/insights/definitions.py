@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.insights.colocation import DEFINITION_SETS, load_definitions_set
+from analytics.metrics.colocation import DEFINITION_SETS, load_definitions_set
 
 _HELD: dict[tuple, object] = {}
 

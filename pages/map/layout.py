@@ -7,6 +7,7 @@ figure (with geometry); later changes are Patches (``callbacks.py``).
 """
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -193,7 +194,12 @@ def page(state: dict, notes: list[str]) -> html.Div:
                          className="map-graph-box"),
                 html.Div([
                     html.Div(ch.legend_note(state), id=ids.LEGEND, className="small map-legend"),
-                    html.Div([svg_button(ids.GRAPH, filename(state), ids.SVG_BTN, "Download SVG")],
+                    html.Div([svg_button(ids.GRAPH, filename(state), ids.SVG_BTN, "Download SVG"),
+                              # assets/present.js rewrites the link at the click to the map's current view
+                              html.A("Present this view", href=dash.get_relative_path("/present")
+                                     + (MAP.query(state) or "?") + "&over=category",
+                                     className="btn btn-outline-secondary btn-sm ms-2",
+                                     **{"data-present-over": "category"})],
                              className="ms-auto ps-2 text-nowrap"),
                 ], className="d-flex align-items-start mt-1"),
                 html.Div(source_line(source_text(state)), id=ids.SOURCE),

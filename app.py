@@ -24,6 +24,7 @@ from components.guard import init_app as init_guard
 from components.guard import on_callback_error
 from pages import register_all
 from web import init_app as init_web
+from web.api import init_app as init_api
 from web.geo import init_app as init_geo
 from web.health import init_app as init_health
 from web.reports import init_app as init_reports
@@ -56,6 +57,7 @@ register_all()
 init_health(server)  # /healthz, /readyz
 init_geo(server)  # /geo/<build>/<dataset>/<level>.geojson, the maps' geometry as a cacheable file
 init_reports(server)  # /region|category/<dataset>/<id>/report(.pdf): printable reports (web/reports.py)
+init_api(server)  # /api/v1/...: the open read-only API, JSON and CSV (web/api.py)
 init_guard(server)  # a callback request Dash cannot read: 400, not 500
 harden(app)  # CSP (hashes of the inline scripts above), nosniff, frame-ancestors, the 1 MB body limit
 

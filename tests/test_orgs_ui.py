@@ -171,7 +171,7 @@ def test_full_figure_has_the_layer_and_its_source(dash_app, organisations):
     assert "Red bubbles" not in off["legend"]
     on = map_outputs(_state(dataset="eu", orgs="on")[0], None)
     trace = on["figure"]["data"][2]
-    assert trace["type"] == "scattermap" and trace["meta"] == {"layer": "orgs"}
+    assert trace["type"] == "scattergeo" and trace["meta"] == {"layer": "orgs"}
     assert len(trace["lon"]) == len(trace["lat"]) == len(trace["customdata"]) == len(bubbles(trace)) > 0
     assert trace["hoverinfo"] == "text"
     assert orgs.SOURCES["eu"] in on["legend"] and "Red bubbles" in on["legend"]
@@ -366,9 +366,9 @@ def test_profiles_list_approved_library_documents(dash_app, tmp_path, monkeypatc
 
 def map_ready(dash_duo):
     return dash_duo.driver.execute_script(
-        f"var gd = {GD}; if (!gd || !gd._fullLayout || !gd._fullLayout.map) return false;"
-        "var m = gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
-        "return !!(m && m.loaded() && gd.data[0].z && gd.data[0].z.length);")
+        f"var gd = {GD}; if (!gd || !gd._fullLayout || !gd._fullLayout.geo) return false;"
+        "return !!(gd.querySelector('.geo .choroplethlayer path.choroplethlocation') && gd.data[0].z"
+        " && gd.data[0].z.length);")
 
 
 def n_bubbles(dash_duo) -> int:
@@ -378,17 +378,17 @@ def n_bubbles(dash_duo) -> int:
 
 def screen_point(dash_duo, lon, lat):
     return dash_duo.driver.execute_script(
-        f"var gd = {GD}; var m = gd._fullLayout.map._subplot.map;"
-        "var p = m.project([arguments[0], arguments[1]]); var r = m.getCanvas().getBoundingClientRect();"
-        "return [r.left + p.x, r.top + p.y];", lon, lat)
+        f"var gd = {GD}; var p = gd._fullLayout.geo._subplot.projection([arguments[0], arguments[1]]);"
+        "var r = gd.getBoundingClientRect(); return [r.left + p[0], r.top + p[1]];", lon, lat)
 
 
 def bubbles_on_top(dash_duo) -> bool:
-    """The bubbles' MapLibre layer is drawn after (above) both choropleth traces' layers."""
+    """The bubbles (the geo subplot's scatter layer) are drawn after (above) the choropleth layer."""
     return dash_duo.driver.execute_script(
-        f"var gd = {GD}; var ids = gd._fullLayout.map._subplot.map.getStyle().layers.map(l => l.id);"
-        "var at = i => ids.indexOf('plotly-trace-layer-' + gd._fullData[i].uid + (i === 2 ? '-circle' : '-line'));"
-        "return at(2) > Math.max(at(0), at(1)) && at(0) >= 0;")
+        f"var gd = {GD}; var geo = gd.querySelector('.geo'); if (!geo) return false;"
+        "var c = geo.querySelector('.choroplethlayer'), s = geo.querySelector('.scatterlayer');"
+        "return !!(c && s && s.querySelector('path.point') &&"
+        " (c.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING));")
 
 
 def hover_text(dash_duo) -> str:

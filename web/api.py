@@ -16,7 +16,10 @@ the CLI's: the CSV is byte for byte what ``python -m analytics ...`` prints.
   sends gives a 500.
 - **Caching**: a strong ``ETag`` from the build id, the published-content stamp (organisations,
   partners), the endpoint, the canonical query and the format; ``If-None-Match`` answers 304
-  before any work; ``Cache-Control: public``.
+  before any work; ``Cache-Control: public``. Rendered bodies are kept per process by ETag
+  (:data:`BODIES`, 64 MB), so a repeated query from another client costs no rendering.
+- **Not served**: uploaded data sets (``metrics --input``) and the content commands; the
+  insights (``insights prosperity``) are not in v1.
 - **Rate limit**: ``CLUSTER_RATELIMIT_API`` (default 120/minute) per client address, with the
   app's Flask-Limiter (:data:`web.core.limiter`). GET only, so CSRF does not apply (the app checks
   CSRF only on the content blueprint's form posts).

@@ -39,7 +39,9 @@ def graph_config(filename: str) -> dict:
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "width": EXPORT_WIDTH,
                                  "height": EXPORT_HEIGHT, "scale": EXPORT_SCALE},
-        "modeBarButtonsToRemove": ["sendDataToCloud"],
+        # no cloud: plotly.js's "Edit in Chart Studio" and its newer "Share chart…" both upload the chart
+        "modeBarButtonsToRemove": ["sendDataToCloud", "sendChartToCloud"], "showSendToCloud": False,
+        "plotlyServerURL": "",
         "responsive": True,
         "topojsonURL": "/basemap/",  # web/geo.py: an empty base map, so no map asks plotly's CDN for one
     }

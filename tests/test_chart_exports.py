@@ -367,7 +367,7 @@ def _no_cloud(config) -> bool:
         config.get("displayModeBar") is False or "sendDataToCloud" in (config.get("modeBarButtonsToRemove") or []))
 
 
-KNOWN = {"build"}  # pages/build/layout.py: the region-picker map's config is not graph_config (not this change's file)
+KNOWN: set[str] = set()  # pages whose graphs are not checked (none)
 
 
 def test_no_chart_offers_a_cloud_service(dash_app):
@@ -392,16 +392,12 @@ def _configs_everywhere(dash_app, region_context, category_context) -> list[dict
     return found + [out[f"{k}_config"] for k in ("heatmap", "bars", "growth")]
 
 
-@pytest.mark.xfail(strict=True, reason="plotly.js 4 adds a 'Share chart...' button (sendChartToCloud, upload to "
-                   "cloud.plotly.com) unless showSendToCloud is False: components/figures.graph_config must set it "
-                   "(not this change's function)")
 def test_no_share_chart_button_of_plotly_js_4(dash_app, region_context, category_context):
     for cfg in _configs_everywhere(dash_app, region_context, category_context):
         assert cfg.get("displayModeBar") is False or cfg.get("showSendToCloud") is False \
             or "sendChartToCloud" in cfg.get("modeBarButtonsToRemove", [])
 
 
-@pytest.mark.xfail(strict=True, reason="the build page's map still has its own config (see KNOWN)")
 def test_build_page_map_has_no_cloud_service(dash_app):
     graphs = _graph_configs(dash_app)["build"]
     assert graphs and all(_no_cloud(cfg) for _, cfg in graphs)

@@ -14,6 +14,7 @@ from dash import dcc, html
 from analytics.serving import custom, views
 from analytics.serving.store import DATASETS, available_datasets, get_store
 from components.controls import labelled_control
+from components.figures import export_name, graph_config
 from components.routes import BUILD
 from components.tables import col, grid
 from components.url_state import url_store
@@ -132,7 +133,7 @@ def region_builder(dataset: str, cr: custom.CustomRegion | None) -> dbc.Card:
             html.Small("Click a region on the map to add or remove it (dark = member, light = covered by a member "
                        "of another level).", className="text-muted d-block"),
             dcc.Graph(id=ids.REG_MAP, style={"height": f"{MAP_HEIGHT}px"},
-                      config={"displaylogo": False, "responsive": True, "scrollZoom": True}),
+                      config={**graph_config(export_name("build_region", dataset)), "scrollZoom": True}),
             html.Div([html.Span("Definition: ", className="fw-semibold small"),
                       html.Code(id=ids.REG_SPEC, className="small")], className="mb-1"),
             html.Div(id=ids.REG_SUMMARY, className="mb-2", role="status"),

@@ -81,14 +81,3 @@ def map_state_for(dataset: str, category_id: str, level: str, year: int, ccat: s
     if ccat:
         state.update(category=ch.CUSTOM, ccat=ccat)
     return state
-
-
-def category_map(state: dict) -> dict:
-    """The map explorer's own LQ choropleth (same colour scale, grey no-data band and hover card),
-    re-centred to fit this page's map height."""
-    fig = ch.full_figure(state)
-    dom = fig["layout"]["map"].get("domain", {}).get("y", [0, 1])
-    center, zoom = ch.fit_view(get_store(state["dataset"]).geometry(state["level"]), int(MAP_HEIGHT * (dom[1] - dom[0])))
-    fig["layout"]["map"].update(center=center, zoom=zoom)
-    fig["layout"]["height"] = MAP_HEIGHT
-    return fig

@@ -49,3 +49,12 @@
                                          filename: opts.filename || button.getAttribute('data-filename') || 'chart'});
     });
 }());
+
+/* "Report (PDF)" / "Print view" (components/routes.py report_links): the page's address holds its
+ * current state, so the report's address is built from it at the click. */
+document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a.js-report-link');
+    if (!link) { return; }
+    var path = window.location.pathname.replace(/\/+$/, '');
+    link.href = path + '/' + link.getAttribute('data-report') + window.location.search;
+}, true);

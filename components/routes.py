@@ -275,3 +275,18 @@ PARTNERS = Route("partners", "/partners", (
 
 ROUTES = {r.name: r for r in (HOME, MAP, REGION, CATEGORY, COMPARE, BUILD, METHODOLOGY, ORGANISATIONS, ORGANISATION,
                               PARTNERS)}
+
+
+def report_links(route: Route, state: dict) -> list:
+    """"Report (PDF)" and "Print view" buttons of a region or category profile (web/reports.py).
+    Their address is the page's own plus ``/report.pdf`` or ``/report``; assets/shell.js rewrites
+    it at the click from the address bar, which always holds the page's current state."""
+    from dash import html
+
+    base = route.href(**state)
+    path, _, query = base.partition("?")
+    query = "?" + query if query else ""
+    return [html.A(label, href=f"{path}/{suffix}{query}", className="btn btn-outline-secondary btn-sm me-2 js-report-link",
+                   title=title, **{"data-report": suffix})
+            for label, suffix, title in (("Report (PDF)", "report.pdf", "A printable report of this view as a PDF"),
+                                         ("Print view", "report", "The report as a page to print"))]

@@ -19,7 +19,7 @@ from components.controls import labelled_control, start_year_control, start_year
 from components.figures import graph_config, source_line, svg_button
 from components.labels import dataset_ui
 from components.messages import not_found, query_notes
-from components.routes import BUILD, CATEGORY, CUSTOM, MAP, METHODOLOGY
+from components.routes import BUILD, CATEGORY, CUSTOM, MAP, METHODOLOGY, report_links
 from components.tables import col, grid, md_link, records
 from components.url_state import url_store
 from pages.category import ids
@@ -128,6 +128,7 @@ def layout(**kwargs):
                 f"{ui['label']} · {n_members:,} member industr{'y' if n_members == 1 else 'ies'} · "
                 f"{ui['industry_system']} · ", html.A("Methodology and sources", href=METHODOLOGY.href())],
                className="text-muted"),
+        html.Div(report_links(CATEGORY, state), className="mb-2 d-print-none"),
         query_notes(notes),
         dbc.Card(dbc.CardBody(dbc.Row([
             labelled_control("Year", dcc.Dropdown(id=ids.YEAR, value=state["year"], clearable=False,

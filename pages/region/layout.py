@@ -22,7 +22,7 @@ from components.controls import settings_controls, start_year_options
 from components.figures import graph_config, source_line, svg_button
 from components.labels import dataset_ui, level_label
 from components.messages import join, not_found, query_notes
-from components.routes import BUILD, CUSTOM, METHODOLOGY, REGION
+from components.routes import BUILD, CUSTOM, METHODOLOGY, REGION, report_links
 from components.tables import grid
 from components.url_state import url_store
 from pages.region import ids
@@ -97,6 +97,7 @@ def layout(**kwargs):
         html.P([(f"Custom region of {level_label(dataset, level)} · " if custom_members else
                  f"{level_label(dataset, level, singular=True)} · ") + f"{ui['label']} · ",
                 html.A("Methodology and sources", href=METHODOLOGY.href())], className="text-muted"),
+        html.Div(report_links(REGION, state), className="mb-2 d-print-none"),
         query_notes(notes),
         _controls(store, have, state),
         html.Div(id=ids.MESSAGE),

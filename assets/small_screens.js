@@ -8,7 +8,7 @@
  *    too narrow to hold them (hover still tells), a bubble chart labels only its largest bubbles
  *    (hover names the others) and a label running off the plot area moves to the side where it
  *    fits, a colour-bar title wider than its room wraps onto two lines, a long axis title gets a
- *    smaller font. What was changed is remembered and given back when the window widens.
+ *    smaller font, and the in-figure title, subtitle and source are wrapped to the screen. What was changed is remembered and given back when the window widens.
  *    Changes go through Plotly.update, which Dash's graph does not report as a relayout.
  */
 (function () {
@@ -80,7 +80,8 @@
 
     // ------------------------------------------------------------ charts on narrow screens
     function get(obj, path) {
-        return path.split('.').reduce(function (o, k) { return o == null ? undefined : o[k]; }, obj);
+        return path.replace(/\[(\d+)\]/g, '.$1').split('.')
+            .reduce(function (o, k) { return o == null ? undefined : o[k]; }, obj);
     }
 
     function wrapText(text, maxChars) {
@@ -113,6 +114,51 @@
             if (labelFits(x, w, p, lo, hi)) { return p; }
         }
         return pos;
+    }
+
+    function words(text, maxChars) {
+        // lines of at most maxChars characters, words kept whole (the text is already escaped)
+        var lines = [], line = '';
+        text.split(/\s+/).filter(Boolean).forEach(function (w) {
+            if (line && (line + ' ' + w).length > maxChars) { lines.push(line); line = w; } else { line = line ? line + ' ' + w : w; }
+        });
+        if (line) { lines.push(line); }
+        return lines;
+    }
+
+    function rewrapTitleAndSource(gd, width, layout) {
+        // components/figures.add_title_and_source wraps for the chart's usual width: on a phone the
+        // title, its grey subtitle and the source below are wrapped again to the screen, and the
+        // margins grow by the lines added so nothing runs into the plot
+        var title = titleText(get(gd.layout, 'title'));
+        var margin = gd.layout.margin || {};
+        if (title && title.indexOf('<b>') === 0) {
+            var parts = title.split('<br>'), bold = [], sub = [], style = '';
+            parts.forEach(function (part) {
+                var m = /^<span style='([^']*)'>(.*)<\/span>$/.exec(part);
+                if (m) { style = m[1]; sub.push(m[2]); } else { bold.push(part.replace(/<\/?b>/g, '')); }
+            });
+            var t = words(bold.join(' '), Math.floor((width - 20) / 8.6));
+            var st = sub.length ? words(sub.join(' '), Math.floor((width - 20) / 6.4)) : [];
+            var text = t.map(function (l) { return '<b>' + l + '</b>'; }).join('<br>') +
+                st.map(function (l) { return "<br><span style='" + style + "'>" + l + '</span>'; }).join('');
+            if (text !== title) {
+                layout['title.text'] = text;
+                var added = (t.length + st.length) - parts.length;
+                if (added && margin.t != null) { layout['margin.t'] = margin.t + 19 * added; }
+            }
+        }
+        (gd.layout.annotations || []).forEach(function (a, i) {
+            if (a.name !== 'source' || typeof a.text !== 'string') { return; }
+            // the source starts at the plot area's left edge: its room is what lies right of that
+            var room = width - ((gd._fullLayout._size && gd._fullLayout._size.l) || 0) - 8;
+            var old = a.text.split('<br>'), lines = words(old.join(' '), Math.floor(room / 5.4));
+            var text = lines.join('<br>');
+            if (text === a.text) { return; }
+            layout['annotations[' + i + '].text'] = text;
+            var more = lines.length - old.length;
+            if (more && margin.b != null) { layout['margin.b'] = (layout['margin.b'] || margin.b) + 13 * more; }
+        });
     }
 
     function plan(gd) {
@@ -198,7 +244,10 @@
             if (/^[xy]axis\d*$/.test(key) && ax && ax._length && ax.title) {
                 // a long axis title gets a smaller font (a second line would run into the ticks or the source)
                 var at = titleText(ax.title), size = (ax.title.font && ax.title.font.size) || 12;
-                var roomPx = key[0] === 'x' ? width - 10 : full.height - 10;
+                // centred on the axis: its room is the axis plus the narrower margin on each side
+                var sz = full._size || {l: 0, r: 0, t: 0, b: 0};
+                var roomPx = key[0] === 'x' ? ax._length + 2 * Math.min(sz.l, sz.r) - 10
+                    : ax._length + 2 * Math.min(sz.t, sz.b) - 10;
                 var clean = at.replace(/<[^>]+>/g, '');
                 if (at.indexOf('<br>') < 0 && clean.length * size * 0.5 > roomPx) {
                     var smaller = Math.max(9, Math.floor(roomPx / (clean.length * 0.5)));
@@ -206,6 +255,7 @@
                 }
             }
         });
+        rewrapTitleAndSource(gd, width, layout);
         var traces = idx.filter(function (v, j) { return idx.indexOf(v) === j; });
         return {restyle: restyle, traces: traces, layout: layout};
     }

@@ -1,0 +1,19 @@
+"""Ids of the transatlantic page, all prefixed ``transatlantic-``."""
+PREFIX = "transatlantic"
+URL = "transatlantic-url"
+NOTES = "transatlantic-notes"
+CATEGORY = "transatlantic-category"
+YEAR = "transatlantic-year"          # a common year or "latest" (each side's latest)
+EU_LEVEL = "transatlantic-eu-level"  # NUTS 2 or NUTS 1 against US states
+UNITS = "transatlantic-units"        # the units compared, with their median sizes
+SUMMARY = "transatlantic-summary"    # the category's numbers on both sides
+TOP = "transatlantic-top"
+TOP_SVG = "transatlantic-top-svg"
+LQ = "transatlantic-lq"
+LQ_SVG = "transatlantic-lq-svg"
+CONC = "transatlantic-conc"
+CONC_SVG = "transatlantic-conc-svg"
+TABLE = "transatlantic-table"
+TABLE_SUMMARY = "transatlantic-table-summary"
+CSV_BTN = "transatlantic-csv-btn"
+DOWNLOAD = "transatlantic-download"

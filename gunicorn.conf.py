@@ -3,8 +3,16 @@
 Workers: $WEB_CONCURRENCY, else one per core (at most 4: each holds the request state, the data
 are shared). The app is loaded once in the master (``preload_app``) with the tables read before
 the fork, so workers share them copy-on-write. Bind: $HOST:$PORT (default 127.0.0.1:8050).
+
+Logs: no access log unless $ACCESS_LOG names one; every log line (access log included: request
+line, query, Referer) has uploaded datasets' keys redacted (web/log_redact.py, installed here for
+the master and its workers, and by the app itself).
 """
 import os
+
+from web.log_redact import install as _redact_upload_keys
+
+_redact_upload_keys()
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(os.cpu_count() or 1, 4))

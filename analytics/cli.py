@@ -95,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--year", type=int, help="year for --region (default: latest)")
     sub.add_parser("make-categories", help="regenerate data/eu_cluster_categories.csv")
     _insights_parsers(sub, common)
+    up = sub.add_parser("uploads", help="uploaded datasets (/upload) kept until they expire")
+    upsub = up.add_subparsers(dest="uploads_command", required=True, parser_class=_Parser)
+    upsub.add_parser("purge", help="remove the expired uploads (CLUSTER_UPLOAD_TTL_HOURS, default 72) from "
+                                   "CLUSTER_USER_DATA_DIR (default data/user-datasets)")
     # the content database (analytics.content.commands)
     u = sub.add_parser("users", help="accounts of the content database")
     usub = u.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
@@ -276,6 +280,11 @@ def _run(args) -> int:
     if args.command in ("users", "content", "db") or getattr(args, "organisations_command", None) == "import":
         from analytics.content.commands import run as run_content
         return run_content(args, CliError)
+    if args.command == "uploads":
+        from analytics.upload.registry import purge
+
+        print(f"removed {purge():,} expired upload(s)", file=sys.stderr)
+        return 0
     if args.command == "build":
         from analytics.build import BuildError, build, build_lock, ensure_built
         signal.signal(signal.SIGTERM, _terminate)  # a killed build cleans up its temporary folder

@@ -31,3 +31,33 @@ def build_dir(override: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return PROJECT_ROOT / "data" / "build"
+
+
+USER_DATA_ENV = "CLUSTER_USER_DATA_DIR"
+UPLOAD_TTL_ENV = "CLUSTER_UPLOAD_TTL_HOURS"
+DEFAULT_UPLOAD_TTL_HOURS = 72.0
+
+
+def user_data_dir(override: str | os.PathLike | None = None) -> Path:
+    """Where uploaded datasets (/upload) are kept until they expire: ``CLUSTER_USER_DATA_DIR``, else
+    ``data/user-datasets`` (ignored by git; apart from ``CLUSTER_UPLOAD_DIR``, the library's documents)."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get(USER_DATA_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return PROJECT_ROOT / "data" / "user-datasets"
+
+
+def upload_ttl_hours() -> float:
+    """How long an uploaded dataset lives (hours): ``CLUSTER_UPLOAD_TTL_HOURS``, default 72."""
+    env = os.environ.get(UPLOAD_TTL_ENV)
+    if not env:
+        return DEFAULT_UPLOAD_TTL_HOURS
+    try:
+        hours = float(env)
+    except ValueError:
+        raise ValueError(f"{UPLOAD_TTL_ENV}={env!r}: give a number of hours") from None
+    if not hours > 0:
+        raise ValueError(f"{UPLOAD_TTL_ENV}={env!r}: must be more than 0 hours")
+    return hours

@@ -95,13 +95,33 @@ def _build_id() -> str:
     return build_id()
 
 
+PRIVATE = "upload-"  # an uploaded dataset's key (analytics.upload): never a key of the shared cache
+
+
+def is_private(value) -> bool:
+    """Whether an argument names an uploaded dataset (its key, or a query string or tuple with it)."""
+    if isinstance(value, str):
+        return PRIVATE in value
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return any(is_private(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_private(k) or is_private(v) for k, v in value.items())
+    return False
+
+
 def memoize(func):
     """``cache.memoize`` with the build's id in the function's cache name; every caller (the first
-    one too) gets an isolated copy of a frame (:func:`_isolated`)."""
+    one too) gets an isolated copy of a frame (:func:`_isolated`).
+
+    Views of an uploaded dataset (an argument holding an ``upload-…`` key) bypass the cache: their
+    key would be written into a shared backend (Redis, files) and their figures outlive a deletion
+    or the expiry; the upload's own store holds its tables, so they are computed from memory."""
     cached = cache.memoize(make_name=lambda fname: f"{fname}@{_build_id()}")(func)
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        if is_private(args) or is_private(kwargs):
+            return _isolated(func(*args, **kwargs))
         return _isolated(cached(*args, **kwargs))
 
     wrapper.uncached = func

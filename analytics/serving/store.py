@@ -282,7 +282,15 @@ _STORES: dict[tuple, Store] = {}
 
 
 def get_store(dataset: str = "eu", build_dir: str | None = None, raw: str | None = None) -> Store:
-    """The store of ``dataset`` (one per dataset and build folder in a process)."""
+    """The store of ``dataset`` (one per dataset and build folder in a process); an ``upload-…``
+    key gives that uploaded dataset (``analytics.upload.lookup``: kept on disk until it expires)."""
+    if isinstance(dataset, str) and dataset.startswith("upload-"):
+        from analytics.upload import lookup
+
+        upload = lookup(dataset)
+        if upload is None:
+            raise ValueError("unknown or expired upload")
+        return upload
     if dataset not in LEVELS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(LEVELS)}")
     key = (dataset, build_dir, raw)

@@ -14,9 +14,9 @@ region profile, map and /compare read (``table``, ``year_metrics``, ``level_metr
 ``level_years``, ``level_regions``, ``geometry``/``has_geometry``/``map_levels``/``map_regions`` and
 ``neighbours`` borrowed from the built-in level when the region ids are NUTS, state or county codes,
 ``facts``, ``nation_of``, ``meta``, ``quality``). Its ``dataset`` is a random key ``upload-…``;
-:func:`register` holds it in the process and :func:`lookup` finds it, so
-``analytics.serving.store.get_store`` can resolve that key (the change the views need) and every
-view (``analytics.serving.views``) then works on it unchanged. ``notes`` and ``unmapped`` are what
+:func:`register` (``registry``) keeps it on disk, private, until it expires (a delete token for its
+uploader) and :func:`lookup` finds it in any worker, so ``analytics.serving.store.get_store``
+resolves that key and every view (``analytics.serving.views``) works on it unchanged. ``notes`` and ``unmapped`` are what
 the page must say (benchmark year used, codes in no category, rows left out of E(r)).
 """
 from analytics.upload.reader import (
@@ -28,7 +28,9 @@ from analytics.upload.reader import (
     template_csv,
     template_xlsx,
 )
-from analytics.upload.store import UploadError, UploadStore, build_store, forget, lookup, register
+from analytics.upload.registry import Registration, delete, forget, is_upload_key, lookup, register
+from analytics.upload.store import UploadError, UploadStore, build_store
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "UploadError", "UploadResult", "UploadStore", "build_store", "forget", "lookup",
-           "preview", "read_upload", "register", "template_csv", "template_xlsx"]
+__all__ = ["MAX_BYTES", "MAX_ROWS", "Registration", "UploadError", "UploadResult", "UploadStore", "build_store",
+           "delete", "forget", "is_upload_key", "lookup", "preview", "read_upload", "register", "template_csv",
+           "template_xlsx"]

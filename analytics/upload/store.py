@@ -302,6 +302,8 @@ def build_store(result: UploadResult, benchmark: str = "self", build_dir=None, r
     metrics, rt = level_metrics(facts, defs, bc, bt, regions, level, ext_totals)
     meta0 = DATASETS[base]
     indicators = region_indicators(metrics, rt, rules=meta0["default_rules"], denominator=meta0["default_denominator"])
+    for col in {"gdp_pc_pps", meta0["prosperity"]["column"]}:  # a file has no GDP: missing, never 0 (peers by
+        indicators[col] = np.nan                                 # prosperity then find none, and say so)
     if not unmapped.empty:
         n_codes, n_rows = len(unmapped), int(unmapped["rows"].sum())
         notes.append(f"{n_codes:,} code{'s' if n_codes != 1 else ''} map{'' if n_codes != 1 else 's'} to no category "
@@ -321,7 +323,7 @@ def build_store(result: UploadResult, benchmark: str = "self", build_dir=None, r
         "benchmark": benchmark,
         "benchmark_area": area if benchmark != "self" else f"the uploaded file ({area})",
         "source": f"Source: uploaded file {result.filename} ({C.LABELS[cls]}); benchmark: "
-                  + ("the file itself" if benchmark == "self" else meta0["source"]),
+                  + ("the file itself." if benchmark == "self" else meta0["source"].removeprefix("Source: ")),
         "prosperity": None,
         "innovation": None,
         "industry_system": C.LABELS[cls],
@@ -331,25 +333,48 @@ def build_store(result: UploadResult, benchmark: str = "self", build_dir=None, r
               "quality": {"dataset": "upload", "file": result.filename, "notes": notes,
                           "unmapped": unmapped.to_dict("records"), "warnings": result.warnings},
               "_facts": facts}
-    key = key or PREFIX + secrets.token_urlsafe(16)
+    key = key or PREFIX + secrets.token_urlsafe(18)  # 144 random bits
     base_dir = base_store.dir.parent if base_store is not None else None
-    return UploadStore(key, base, level, base_dir, tables, meta, notes, unmapped, cls, benchmark)
+    store = UploadStore(key, base, level, base_dir, tables, meta, notes, unmapped, cls, benchmark)
+    store.source = result  # the validated rows, which the registry keeps on disk (registry.py)
+    return store
 
 
-# ---------------------------------------------------------------------------- a registry for the app
-
-_REGISTRY: dict[str, UploadStore] = {}
+# ---------------------------------------------------------------------------- for the page's preview
 
 
-def register(store: UploadStore) -> str:
-    """Hold ``store`` in this process under its key (random, unguessable) and return the key."""
-    _REGISTRY[store.dataset] = store
-    return store.dataset
+def unmapped_codes(result: UploadResult, raw=None) -> pd.DataFrame:
+    """The file's codes that map to no category (code, rows, employment, first_line, reason), as
+    :func:`build_store` lists them, before any benchmark is chosen."""
+    if not result.ok:
+        return pd.DataFrame(columns=["code", "rows", "employment", "first_line", "reason"])
+    _rows, _defs, out = (_nace_blocks if result.classification == C.NACE else _naics_blocks)(result.rows, raw)
+    return out
 
 
-def lookup(key: str) -> UploadStore | None:
-    return _REGISTRY.get(key)
-
-
-def forget(key: str) -> None:
-    _REGISTRY.pop(key, None)
+def benchmark_choices(result: UploadResult, build_dir=None) -> list[dict]:
+    """The benchmarks a clean file can take, with the year each would use: ``value`` (self, eu,
+    us), ``label``, ``disabled`` and, for a built-in one, the nearest-year statement."""
+    years = sorted(int(y) for y in set(result.rows["year"]) | set(result.totals["year"]))
+    cls = result.classification
+    base = "eu" if cls == C.NACE else "us"
+    out = [{"value": "self", "label": f"The file itself (its {result.rows['region_id'].nunique():,} regions summed)",
+            "disabled": False}]
+    for key in ("eu", "us"):
+        label = DATASETS[key]["label"]
+        if key != base:
+            out.append({"value": key, "label": f"{label}: not for a {C.LABELS[cls]} file (categories defined on "
+                                              f"{'NAICS' if key == 'us' else 'NACE Rev. 2'})", "disabled": True})
+            continue
+        store = _base_store(key, build_dir, required=False)
+        if store is None:
+            out.append({"value": key, "label": f"{label}: not available (no build)", "disabled": True})
+            continue
+        have = sorted(int(y) for y in store.benchmark_totals["year"].unique())
+        parts = []
+        for y in years:
+            near = _nearest(have, y)
+            parts.append(f"{y}" if near == y else f"{near} for the file's {y} (the nearest year with data)")
+        out.append({"value": key, "label": f"{DATASETS[key]['benchmark_area']}: year " + "; ".join(parts),
+                    "disabled": False})
+    return out

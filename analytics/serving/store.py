@@ -279,18 +279,26 @@ class Store:
 
 
 _STORES: dict[tuple, Store] = {}
+_SOURCES: dict[str, tuple[Callable[[str], Store | None], str]] = {}
+
+
+def register_source(prefix: str, find: Callable[[str], Store | None], what: str) -> None:
+    """Datasets held outside the build, found by key: ``get_store(key)`` of a key starting with
+    ``prefix`` is ``find(key)`` (None: unknown or expired). ``analytics.upload`` registers its
+    uploads (``upload-…``) when imported, so this module never imports it."""
+    _SOURCES[prefix] = (find, what)
 
 
 def get_store(dataset: str = "eu", build_dir: str | None = None, raw: str | None = None) -> Store:
-    """The store of ``dataset`` (one per dataset and build folder in a process); an ``upload-…``
-    key gives that uploaded dataset (``analytics.upload.lookup``: kept on disk until it expires)."""
-    if isinstance(dataset, str) and dataset.startswith("upload-"):
-        from analytics.upload import lookup
-
-        upload = lookup(dataset)
-        if upload is None:
-            raise ValueError("unknown or expired upload")
-        return upload
+    """The store of ``dataset`` (one per dataset and build folder in a process); a key of a
+    registered source (:func:`register_source`: an ``upload-…`` key) gives that dataset."""
+    if isinstance(dataset, str):
+        for prefix, (find, what) in _SOURCES.items():
+            if dataset.startswith(prefix):
+                found = find(dataset)
+                if found is None:
+                    raise ValueError(f"unknown or expired {what}")
+                return found
     if dataset not in LEVELS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(LEVELS)}")
     key = (dataset, build_dir, raw)

@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import config
+from analytics.serving.store import register_source
 from analytics.upload.reader import UploadResult
 from analytics.upload.store import PREFIX, UploadStore, build_store
 
@@ -239,3 +240,6 @@ def purge(root=None) -> int:
         for key in [k for k, (_s, exp) in _HELD.items() if now >= exp]:
             _HELD.pop(key, None)
     return n
+
+
+register_source(PREFIX, lookup, "upload")  # get_store("upload-…") finds the uploads (analytics.serving.store)

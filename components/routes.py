@@ -52,10 +52,36 @@ def _cregs(values, v):
         if bad else kept
 
 
-def dataset_param(choices=None, default=None) -> Param:
+def _describe_datasets(_v=None) -> str:
+    return "one of " + ", ".join(f"{k} ({DATASETS[k]['label']})" for k in available_datasets())
+
+
+def _dataset_or_upload(value, _v, needs_map: bool = False):
+    """A built-in dataset, or the key of an uploaded one that is still there (analytics.upload):
+    accepted without ever being listed among the choices."""
+    if value in available_datasets():
+        return value
+    from analytics.upload import is_upload_key, lookup
+
+    if is_upload_key(value):
+        store = lookup(value)
+        if store is not None and (not needs_map or store.map_levels):
+            return value
+        if store is not None:
+            raise ParamError("has no map: its region ids are not all NUTS, state or county codes of one level")
+        raise ParamError("is an expired or unknown upload (uploads are deleted after their time or by their uploader)")
+    raise ParamError(f"is not {_describe_datasets()}")
+
+
+def dataset_param(choices=None, default=None, uploads: str | None = None) -> Param:
+    """``dataset``: a built-in dataset; with ``uploads`` also an uploaded dataset's key, never listed
+    (``"map"``: only an upload with a map level)."""
+    default = default or (lambda _v: available_datasets()[0])
+    if uploads:
+        return Param("dataset", default=default,
+                     check=lambda value, v: _dataset_or_upload(value, v, needs_map=uploads == "map"))
     choices = choices or (lambda _v: available_datasets())
-    return Param("dataset", choices=choices, default=default or (lambda _v: available_datasets()[0]),
-                 describe=lambda _v: "one of " + ", ".join(f"{k} ({DATASETS[k]['label']})" for k in available_datasets()))
+    return Param("dataset", choices=choices, default=default, describe=_describe_datasets)
 
 
 def rules_param() -> Param:
@@ -92,7 +118,7 @@ def _map_years(v):
 
 
 MAP = Route("map", "/map", (
-    dataset_param(),
+    dataset_param(uploads="map"),
     Param("level", choices=lambda v: _store(v).map_levels, default=_map_level_default),
     Param("ccat", check=_ccat),
     Param("creg", check=_creg),
@@ -167,7 +193,7 @@ def _peer_choices(v):
 
 
 COMPARE = Route("compare", "/compare", (
-    dataset_param(),
+    dataset_param(uploads="any"),
     Param("creg", check=_creg),
     Param("level", choices=lambda v: _store(v).levels, default=lambda v: _compare_level(
         _store(v).meta["default_level"], v), check=_compare_level),
@@ -273,8 +299,11 @@ PARTNERS = Route("partners", "/partners", (
     Param("limit", kind="int", choices=lambda _v: [10, 20, 50, 100], default=50),
 ), order=("org", "dataset", "region", "category", "side", "country", "ecosystem", "type", "home", "limit"))
 
+# /upload: the page takes no parameters (an upload's key is never in its address)
+UPLOAD = Route("upload", "/upload", ())
+
 ROUTES = {r.name: r for r in (HOME, MAP, REGION, CATEGORY, COMPARE, BUILD, METHODOLOGY, ORGANISATIONS, ORGANISATION,
-                              PARTNERS)}
+                              PARTNERS, UPLOAD)}
 
 
 def report_links(route: Route, state: dict) -> list:

@@ -19,6 +19,7 @@ TITLES = {
     "organisation": "Organisation · Cluster Observatory",
     "partners": "Partner search · Cluster Observatory",
     "present": "Presenter mode · Cluster Observatory",
+    "upload": "Analyse your own data · Cluster Observatory",
 }
 
 
@@ -46,11 +47,15 @@ def register_all() -> None:
     from pages.present.route import CAROUSEL as PRESENT
     from pages.region import callbacks as _region  # noqa: F401
     from pages.region import layout as region
+    from pages.upload import callbacks as _upload  # noqa: F401
+    from pages.upload import endpoint as upload_endpoint
+    from pages.upload import layout as upload
 
     layouts = {"home": home.layout, "map": map_page.layout, "region": region.layout, "category": category.layout,
                "compare": compare.layout, "build": build.layout, "methodology": methodology.layout,
                "organisations": organisations.layout, "organisation": organisation.layout,
-               "partners": partners.layout}
+               "partners": partners.layout, "upload": upload.layout}
+    upload_endpoint.init_app(dash.get_app().server)  # POST /upload/file, the templates; upload keys out of logs
     for name, route in ROUTES.items():
         path = {"path_template": route.path} if "<" in route.path else {"path": route.path}
         dash.register_page(name, layout=layouts[name], title=TITLES[name], **path)

@@ -15,7 +15,7 @@ from analytics.serving import custom, views
 from analytics.serving.store import DATASETS, available_datasets, get_store
 from components.controls import labelled_control
 from components.figures import export_name, graph_config
-from components.routes import BUILD
+from components.routes import BUILD, UPLOAD
 from components.tables import col, grid
 from components.url_state import url_store
 from pages.build import ids
@@ -189,7 +189,9 @@ def layout(**kwargs):
         html.H1("Build your own", className="h3 mb-1"),
         html.P("Define a cluster category from industries and existing categories, or a region from several "
                "regions; see it on the map and in the profiles, and keep it in the library. The address of this "
-               "page holds the definitions, so a copied link reproduces them.", className="text-muted"),
+               "page holds the definitions, so a copied link reproduces them.", className="text-muted mb-1"),
+        html.P(["Have your own employment data? ", html.A("Analyse your own data", href=UPLOAD.href(),
+                                                          id="build-upload-link"), "."], className="small"),
         dbc.Alert([html.Strong("The link could not be used as it is: "), " ".join(notes)], id=ids.MESSAGE,
                   color="warning", is_open=bool(notes), dismissable=True, className="py-2"),
         dbc.Row(labelled_control("Dataset", dbc.Select(

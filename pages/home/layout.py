@@ -9,7 +9,7 @@ from dash import dcc, html
 from analytics.serving.formats import year_runs
 from analytics.serving.store import DATASETS, available_datasets, get_store
 from components.labels import level_label
-from components.routes import BUILD, COMPARE, MAP, METHODOLOGY, REGION
+from components.routes import BUILD, COMPARE, MAP, METHODOLOGY, REGION, UPLOAD
 from pages.home import callbacks as _callbacks  # noqa: F401  (registers the search's callbacks)
 from pages.home import ids
 
@@ -78,7 +78,8 @@ def layout(**_kwargs):
                    [("Presenter mode", dash.get_relative_path(PRESENT_PATH))]),
             _start("Benchmark", "Compare a region with peers chosen on a stated basis, or build your own "
                    "category of industries or region of several.",
-                   [("Compare regions", COMPARE.href()), ("Build your own", BUILD.href())]),
+                   [("Compare regions", COMPARE.href()), ("Build your own", BUILD.href()),
+                    ("Analyse your own data", UPLOAD.href())]),
         ], className="home-starts"),
         html.H2("The data", className="h4 mt-2"),
         dbc.Row([_dataset_card(k) for k in available_datasets()]),

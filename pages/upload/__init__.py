@@ -1,0 +1,1 @@
+"""/upload: analyse your own data (layout, callbacks, the file endpoint)."""

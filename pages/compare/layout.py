@@ -111,7 +111,10 @@ def _controls(store, state, bad_creg=None) -> dbc.Card:
         dbc.Row([
             labelled_control("Dataset", dcc.Dropdown(id=ids.DATASET, clearable=False, value=store.dataset,
                                                      options=[{"label": DATASETS[k]["label"], "value": k}
-                                                              for k in available_datasets()]), ids.DATASET, md=2),
+                                                              for k in available_datasets()]
+                                                     + ([] if store.dataset in DATASETS else  # an upload: its own only
+                                                        [{"label": store.meta["label"], "value": store.dataset}])),
+                             ids.DATASET, md=2),
             labelled_control("Level", dcc.Dropdown(id=ids.LEVEL, options=[{"label": lbl, "value": lv}
                                                                           for lv, lbl in ui["levels"].items()],
                                                    value=state["level"], clearable=False, disabled=cr is not None),

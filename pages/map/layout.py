@@ -47,8 +47,12 @@ def query_from_pickers(dataset, level, category, metric, year, start_year, rules
 
 # --- options ----------------------------------------------------------------------------------
 
-def dataset_options() -> list[dict]:
-    return [{"label": DATASETS[k]["label"], "value": k} for k in available_datasets()]
+def dataset_options(current: str | None = None) -> list[dict]:
+    """The built-in datasets; an uploaded one only on its own map (its key is never listed elsewhere)."""
+    opts = [{"label": DATASETS[k]["label"], "value": k} for k in available_datasets()]
+    if current is not None and current not in DATASETS:
+        opts.append({"label": get_store(current).meta["label"], "value": current})
+    return opts
 
 
 def level_options(dataset: str) -> list[dict]:
@@ -105,7 +109,7 @@ def controls(state: dict) -> html.Div:
     ds, level, year = state["dataset"], state["level"], state["year"]
     start = state["start_year"]
     return html.Div([
-        field("Dataset", select(ids.DATASET, dataset_options(), ds), ids.DATASET),
+        field("Dataset", select(ids.DATASET, dataset_options(ds), ds), ids.DATASET),
         field("Region level", select(ids.LEVEL, level_options(ds), level), ids.LEVEL),
         field("Cluster category", select(ids.CATEGORY, category_options(ds, state.get("ccat")), picker_category(state)),
               ids.CATEGORY, "“All categories” maps region totals; the metric names say which."),

@@ -18,11 +18,12 @@ from dash import dcc, html
 from analytics.serving import profiles, views
 from analytics.serving.library import saved_specs
 from analytics.serving.store import DATASETS, get_store
+from analytics.upload import is_upload_key, lookup
 from components.controls import settings_controls, start_year_options
 from components.figures import graph_config, source_line, svg_button
 from components.labels import dataset_ui, level_label
 from components.messages import join, not_found, query_notes
-from components.routes import BUILD, CUSTOM, METHODOLOGY, REGION, report_links
+from components.routes import BUILD, CUSTOM, METHODOLOGY, REGION, UPLOAD, report_links
 from components.tables import grid
 from components.url_state import url_store
 from pages.region import ids
@@ -31,6 +32,10 @@ from pages.region.figures import BUBBLE_HEIGHT, TIMELINE_HEIGHT
 
 
 def unknown_dataset(dataset) -> html.Div:
+    if is_upload_key(dataset):
+        return not_found("This upload has expired or is unknown.",
+                         "Uploaded data are deleted after their time or by their uploader. Upload the file again:",
+                         html.A("Analyse your own data", href=UPLOAD.href()))
     known = ", ".join(f"{m['label']} ({k})" for k, m in DATASETS.items())
     return not_found(f"There is no dataset “{dataset}”.", f"Known datasets: {known}.")
 
@@ -62,7 +67,7 @@ def portfolio_ccats(dataset: str, ccat: str | None) -> tuple[str, ...]:
 def layout(**kwargs):
     query, path = REGION.split(kwargs)
     dataset, region_id = path.get("dataset"), path.get("region_id")
-    if dataset not in DATASETS:
+    if dataset not in DATASETS and (not is_upload_key(dataset) or lookup(dataset) is None):
         return unknown_dataset(dataset)
     store = get_store(dataset)
     if region_id == CUSTOM:
@@ -97,8 +102,9 @@ def layout(**kwargs):
         html.P([(f"Custom region of {level_label(dataset, level)} · " if custom_members else
                  f"{level_label(dataset, level, singular=True)} · ") + f"{ui['label']} · ",
                 html.A("Methodology and sources", href=METHODOLOGY.href())], className="text-muted"),
-        html.Div(report_links(REGION, state), className="mb-2 d-print-none"),
+        html.Div(report_links(REGION, state) if dataset in DATASETS else None, className="mb-2 d-print-none"),
         query_notes(notes),
+        _upload_note(store) if dataset not in DATASETS else None,
         _controls(store, have, state),
         html.Div(id=ids.MESSAGE),
         html.Div(id=ids.BODY, children=[
@@ -111,8 +117,18 @@ def layout(**kwargs):
             ]),
             _children_links(dataset, children, state),
         ]),
-        region_orgs.section(context),
+        region_orgs.section(context) if dataset in DATASETS else html.P(
+            "Cluster organisations and library documents are listed for the built-in data only, not for an "
+            "uploaded file.", className="small text-muted", id="region-upload-no-orgs"),
     ], className="region-page")
+
+
+def _upload_note(store) -> html.Div:
+    """An uploaded file's profile: what it lacks (GDP, population, patents, organisations) and its notes."""
+    return html.Div([html.P(f"{store.meta['source']} An uploaded file carries employment only: no prosperity (GDP), "
+                            "population or innovation (patents) figures are shown.", className="small mb-1"),
+                     html.Ul([html.Li(n) for n in store.notes], className="small mb-0") if store.notes else None],
+                    className="alert alert-secondary py-2", id="region-upload-note")
 
 
 def _controls(store, have, state) -> dbc.Card:

@@ -236,7 +236,10 @@ def test_no_key_in_the_logs(client, caplog, tmp_path):
     key, _token, _ = analysed(client, HAND.read_bytes(), "handworked.csv")
     caplog.set_level(logging.DEBUG)
     for url in (f"/region/{key}/R1", f"/compare?dataset={key}", f"/map?dataset={key}"):
-        assert client.get(url, headers={"Referer": f"http://x/region/{key}/R2"}).status_code == 200
+        r = client.get(url, headers={"Referer": f"http://x/region/{key}/R2"})
+        assert r.status_code == 200
+        assert r.headers["Cache-Control"] == "private, no-store" and "noindex" in r.headers["X-Robots-Tag"]
+        assert r.headers["Referrer-Policy"] == "same-origin"  # links out of the page carry no key
     _log("info", '%s - - [%s] "%s" %s %s', "127.0.0.1", "now", f"GET /region/{key}/R1 HTTP/1.1", 200, "-")
     logging.getLogger("pages.upload").warning("could not draw %s", f"/map?dataset={key}")
     try:

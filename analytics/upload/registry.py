@@ -40,6 +40,7 @@ from analytics.upload.store import PREFIX, UploadStore, build_store
 KEY_RE = re.compile(r"^upload-[A-Za-z0-9_-]{24}$")  # token_urlsafe(18): 24 characters, 144 bits
 PENDING_RE = re.compile(r"^[A-Za-z0-9_-]{24}$")
 PENDING_HOURS = 2.0
+MAX_HELD = 32  # uploads a process holds in memory at most (the least recently added is read again from disk)
 _LOCK = threading.RLock()
 _HELD: dict[str, tuple[UploadStore, float]] = {}  # key → (store, expires), this process only
 
@@ -153,8 +154,7 @@ def register(store: UploadStore, root=None, ttl_hours: float | None = None) -> R
     meta = {**_source_meta(store.source), "benchmark": store.benchmark, "created": now, "expires": expires,
             "delete_sha256": _digest(token)}
     _write(_folder("live", store.dataset, root), store.source, meta)
-    with _LOCK:
-        _HELD[store.dataset] = (store, expires)
+    _hold(store.dataset, store, expires)
     return Registration(store.dataset, token, expires)
 
 
@@ -180,15 +180,24 @@ def lookup(key, root=None) -> UploadStore | None:
             _remove(folder)
             return None
         store = build_store(_read(folder, meta), meta["benchmark"], key=key)
-        _HELD[key] = (store, meta["expires"])
+        _hold(key, store, meta["expires"])
         return store
+
+
+def _hold(key: str, store: UploadStore, expires: float) -> None:
+    with _LOCK:
+        _HELD.pop(key, None)
+        _HELD[key] = (store, expires)
+        while len(_HELD) > MAX_HELD:
+            _HELD.pop(next(iter(_HELD)))
 
 
 def expires_at(key, root=None) -> float | None:
     """When the upload of ``key`` expires (epoch seconds), or None when it is not there."""
     if lookup(key, root) is None:
         return None
-    return _HELD[key][1]
+    meta = _meta(_folder("live", key, root))
+    return None if meta is None else float(meta["expires"])
 
 
 def remaining_seconds(key, root=None) -> int:

@@ -147,6 +147,14 @@ def init_app(server: Flask) -> None:
             r.headers["Cache-Control"] = "no-store"
             return r
 
+    @server.after_request
+    def _private_pages(response):
+        # a page whose address holds an upload's key: kept by no shared cache, indexed by no search engine
+        if "upload-" in request.full_path:
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
     view = _file
     try:
         from web.core import limiter

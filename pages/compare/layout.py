@@ -141,7 +141,10 @@ def _peer_controls(state, context) -> dbc.Card:
             dbc.Col([
                 dbc.Label("Suggest peers by", html_for=ids.BASIS, className="fw-semibold small mb-1"),
                 dbc.RadioItems(id=ids.BASIS, value=state["basis"], className="small",
-                               options=[{"label": BASIS_LABELS[k], "value": k} for k in BASES]),
+                               options=[{"label": BASIS_LABELS[k], "value": k} if k != "prosperity"
+                                        or state["dataset"] in DATASETS else  # an uploaded file has no GDP
+                                        {"label": BASIS_LABELS[k] + " (not in an uploaded file)", "value": k,
+                                         "disabled": True} for k in BASES]),
             ], xs=12, md=3),
             dbc.Col([
                 html.Div(id=ids.BASIS_TEXT, className="small mb-2"),

@@ -127,8 +127,10 @@ def controls(state: dict) -> html.Div:
               ids.CREG, "Define one under “Build your own”."),
         html.Div([
             dbc.Switch(id=ids.ORGS, label="Cluster organisations", value=state.get("orgs") == "on",
-                       label_class_name="fw-semibold small", class_name="mb-0"),
-            dbc.FormText("Bubbles: the organisations located in each region.", className="d-block"),
+                       label_class_name="fw-semibold small", class_name="mb-0", disabled=ds not in DATASETS),
+            dbc.FormText("Bubbles: the organisations located in each region." if ds in DATASETS else
+                         "Organisations are shown with the built-in data only, not an uploaded file.",
+                         className="d-block"),
         ], className="mb-2 map-field"),
     ], className="map-controls", role="group", **{"aria-label": "Map settings"})
 

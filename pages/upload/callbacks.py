@@ -111,7 +111,8 @@ def _preview(received: dict) -> list:
                   html.P("They count in the region's total (unless a TOTAL row gives it) but in no category.",
                          className="small text-muted mb-1"),
                   html.Ul([html.Li(f"{_text(u.get('code'), 20)} (first on line {_number(u.get('first_line'))}, "
-                                   f"{_number(u.get('rows'))} rows): {_text(u.get('reason'))}") for u in unmapped[:30]]
+                                   f"{_number(u.get('rows'))} row{'' if u.get('rows') == 1 else 's'}): "
+                                   f"{_text(u.get('reason'))}") for u in unmapped[:30]]
                           + ([html.Li(f"… and {len(unmapped) - 30:,} more")] if len(unmapped) > 30 else []),
                           className="small", id="upload-unmapped")]
     parts += [html.H3(f"The first {min(len(rows), 20):,} of {n_rows:,} rows", className="h6 mt-2"),

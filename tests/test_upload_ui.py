@@ -366,3 +366,17 @@ def test_upload_in_the_browser_to_the_region_page(dash_duo, dash_app):
         shot(dash_duo, f"upload_region_{size}")
     assert console_errors(dash_duo) == []
     assert (SHOTS / "upload_region_phone.png").exists()
+
+
+def test_templates_download_and_read_cleanly_and_the_page_is_linked(client, dash_app):
+    import dash
+
+    from analytics.upload import read_upload
+
+    for kind in ("csv", "xlsx"):
+        r = client.get(f"/upload/template.{kind}")
+        assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
+        assert read_upload(r.data, f"template.{kind}").ok
+    for name in ("home", "build"):
+        page = next(p for p in dash.page_registry.values() if p["module"] == name)
+        assert '"href": "/upload"' in to_json(page["layout"]()), name

@@ -85,6 +85,10 @@ def unknown_category(dataset: str, category_id) -> html.Div:
 def layout(**kwargs):
     query, path = CATEGORY.split(kwargs)
     dataset, category_id = path.get("dataset"), path.get("category_id")
+    if dataset not in DATASETS and isinstance(dataset, str) and dataset.startswith("upload-"):
+        return not_found("Category profiles are for the built-in data only, not for an uploaded file.",
+                         "Use the uploaded file's region profiles, its map and the peer comparison; the links are on "
+                         "the page where you analysed it (Analyse your own data).")
     if dataset not in DATASETS:
         known = ", ".join(f"{m['label']} ({k})" for k, m in DATASETS.items())
         return not_found(f"There is no dataset “{dataset}”.", f"Known datasets: {known}.")

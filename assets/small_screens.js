@@ -260,33 +260,79 @@
         return {restyle: restyle, traces: traces, layout: layout};
     }
 
-    function apply(gd) {
-        if (!window.Plotly || !gd._fullLayout || gd._smallBusy) { return; }
-        if (gd._smallSaved && (gd._smallSaved.data !== gd.data || gd._smallSaved.fig !== gd.layout)) {
-            gd._smallSaved = null;  // a new figure from the server: nothing of ours to give back
+    function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+    function settle(gd) {
+        // an update of ours finished: if the window changed meanwhile, look again
+        gd._smallBusy = false;
+        if (gd._smallAgain) { gd._smallAgain = false; window.setTimeout(function () { apply(gd); }, 0); }
+    }
+
+    function giveBack(gd) {
+        // what we changed, as an update back to the original values; an attribute whose value is no
+        // longer the one we set came new from the server and is left alone. (Dash's graph may hand
+        // plotly the very objects our update changed, so object identity says nothing here.)
+        var saved = gd._smallSaved, restyle = {}, layout = {}, traces = [];
+        gd._smallSaved = null;
+        if (!saved) { return null; }
+        Object.keys(saved.restyle).forEach(function (key) {
+            var e = saved.restyle[key];
+            if (gd.data[e.i] && same(get(gd.data[e.i], e.attr), e.set)) {
+                if (traces.indexOf(e.i) < 0) { traces.push(e.i); }
+            }
+        });
+        Object.keys(saved.restyle).forEach(function (key) {
+            var e = saved.restyle[key];
+            if (traces.indexOf(e.i) < 0 || !same(get(gd.data[e.i], e.attr), e.set)) { return; }
+            restyle[e.attr] = restyle[e.attr] || traces.map(function (i) { return get(gd.data[i], e.attr); });
+            restyle[e.attr][traces.indexOf(e.i)] = e.orig;
+        });
+        Object.keys(saved.layout).forEach(function (path) {
+            var e = saved.layout[path];
+            if (same(get(gd.layout, path), e.set)) { layout[path] = e.orig; }
+        });
+        if (!traces.length && !Object.keys(layout).length) { return null; }
+        return {restyle: restyle, layout: layout, traces: traces};
+    }
+
+    function apply(gd, resized) {
+        if (!window.Plotly || !gd._fullLayout) { return; }
+        if (gd._smallBusy) {  // a resize during our own update: look again after it
+            if (resized === true) { gd._smallAgain = true; }
+            return;
         }
-        var narrow = window.innerWidth < NARROW, saved = gd._smallSaved;
+        var narrow = window.innerWidth < NARROW;
         if (!narrow) {
-            if (!saved) { return; }
-            gd._smallSaved = null;  // give back what was changed
+            var back = giveBack(gd);
+            if (!back) { return; }
             gd._smallBusy = true;
-            window.Plotly.update(gd, saved.restyle, saved.layout, saved.traces)
-                .then(function () { gd._smallBusy = false; }, function () { gd._smallBusy = false; });
+            var after = function () { settle(gd); };
+            window.Plotly.update(gd, back.restyle, back.layout, back.traces).then(after, after);
             return;
         }
         var p = plan(gd);
         if (!p || (!p.traces.length && !Object.keys(p.layout).length)) { return; }
-        var data = {}, back = {restyle: {}, layout: {}, traces: p.traces};
+        var saved = gd._smallSaved || {restyle: {}, layout: {}}, data = {};
         Object.keys(p.restyle).forEach(function (attr) {
             data[attr] = p.traces.map(function (i) {
-                return p.restyle[attr][i] !== undefined ? p.restyle[attr][i] : get(gd.data[i], attr);
+                var now = get(gd.data[i], attr), want = p.restyle[attr][i];
+                if (want === undefined) { return now; }
+                var key = i + ':' + attr;
+                if (!saved.restyle[key] || !same(now, saved.restyle[key].set)) {
+                    saved.restyle[key] = {i: i, attr: attr, orig: now};  // first change, or new from the server
+                }
+                saved.restyle[key].set = want;
+                return want;
             });
-            back.restyle[attr] = p.traces.map(function (i) { return get(gd.data[i], attr); });
         });
-        Object.keys(p.layout).forEach(function (path) { back.layout[path] = get(gd.layout, path); });
-        if (!gd._smallSaved) { back.data = gd.data; back.fig = gd.layout; gd._smallSaved = back; }
+        Object.keys(p.layout).forEach(function (path) {
+            var now = get(gd.layout, path);
+            if (!saved.layout[path] || !same(now, saved.layout[path].set)) { saved.layout[path] = {orig: now}; }
+            saved.layout[path].set = p.layout[path];
+        });
+        gd._smallSaved = saved;
         gd._smallBusy = true;
-        var done = function () { gd._smallBusy = false; };
+        var done = function () { settle(gd); };
         window.Plotly.update(gd, data, p.layout, p.traces.length ? p.traces : undefined).then(done, done);
     }
 
@@ -307,7 +353,7 @@
     window.addEventListener('resize', function () {
         window.clearTimeout(apply.resizeTimer);
         apply.resizeTimer = window.setTimeout(function () {
-            document.querySelectorAll('.js-plotly-plot').forEach(apply);
+            document.querySelectorAll('.js-plotly-plot').forEach(function (gd) { apply(gd, true); });
         }, 300);
     });
 }());

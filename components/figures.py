@@ -10,6 +10,7 @@ import html as _html
 import re
 import textwrap
 
+import numpy as np
 import plotly.graph_objects as go
 from dash import html
 
@@ -128,3 +129,28 @@ def plot_text(value) -> str:
     safe for plotly labels, which render a subset of HTML: ``<b>x</b>`` is shown as typed, never as markup."""
     return _html.escape(str(value), quote=False)
 
+
+
+def labels_that_fit(px, py, texts, order, *, char_px: float = 6.2, line_px: float = 13.0,
+                    above_px=0.0) -> np.ndarray:
+    """Which point labels to draw so that none overlaps another: greedy in ``order`` (most important
+    first), each label a box ``len(text) × char_px`` wide and ``line_px`` high, centred above its point
+    (``above_px``: the marker radius, scalar or per point) at pixel position (``px``, ``py``; y upwards).
+    Labels that would overlap one already placed are dropped; their names stay in the hover and the
+    table. Returns a boolean mask in the input order."""
+    px, py = np.asarray(px, float), np.asarray(py, float)
+    above = np.broadcast_to(np.asarray(above_px, float), px.shape)
+    keep = np.zeros(len(px), bool)
+    boxes: list[tuple[float, float, float, float]] = []
+    for i in order:
+        text = texts[i]
+        if not text or not np.isfinite(px[i]) or not np.isfinite(py[i]):
+            continue
+        half = len(text) * char_px / 2
+        x0, x1 = px[i] - half, px[i] + half
+        y0 = py[i] + above[i] + 1
+        y1 = y0 + line_px
+        if all(x1 <= a0 or x0 >= a1 or y1 <= b0 or y0 >= b1 for a0, a1, b0, b1 in boxes):
+            boxes.append((x0, x1, y0, y1))
+            keep[i] = True
+    return keep

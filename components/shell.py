@@ -10,6 +10,15 @@ from components.routes import BUILD, COMPARE, HOME, MAP, METHODOLOGY, ORGANISATI
 
 NAV_ITEMS = [("Map", MAP), ("Organisations", ORGANISATIONS), ("Partners", PARTNERS), ("Build your own", BUILD),
              ("Compare", COMPARE), ("Methodology & sources", METHODOLOGY)]
+# the insight pages declare their routes in their own packages (components never import pages): plain paths here
+INSIGHTS = [("Cluster strength and prosperity", "/insights/prosperity"), ("Related clusters", "/insights/related"),
+            ("Europe and the US side by side", "/transatlantic")]
+
+
+def _insights_menu() -> dbc.DropdownMenu:
+    return dbc.DropdownMenu([dbc.DropdownMenuItem(label, href=dash.get_relative_path(path))
+                             for label, path in INSIGHTS],
+                            label="Insights", nav=True, in_navbar=True, id=ids.NAV_INSIGHTS)
 
 
 def navbar() -> dbc.Navbar:
@@ -22,9 +31,11 @@ def navbar() -> dbc.Navbar:
                         className="navbar-toggler", **{"aria-label": "Menu: show the pages",
                                                        "aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false"}),
             dbc.Collapse([
-                dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS]
+                dbc.Nav([dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS[:-1]]
+                        + [_insights_menu()]
                         + [dbc.NavItem(dbc.NavLink("Present", href=dash.get_relative_path("/present")
-                                                   + "?metric=lq&over=category"))],
+                                                   + "?metric=lq&over=category"))]
+                        + [dbc.NavItem(dbc.NavLink(label, href=route.href())) for label, route in NAV_ITEMS[-1:]],
                         navbar=True, id=ids.NAV),
                 html.Div([
                     html.Span(id=ids.COPY_LINK_DONE, className="copy-link-done text-white small me-2",

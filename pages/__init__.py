@@ -20,6 +20,9 @@ TITLES = {
     "partners": "Partner search · Cluster Observatory",
     "present": "Presenter mode · Cluster Observatory",
     "upload": "Analyse your own data · Cluster Observatory",
+    "insights_prosperity": "Cluster strength and prosperity · Cluster Observatory",
+    "insights_related": "Related clusters · Cluster Observatory",
+    "transatlantic": "Europe and the US side by side · Cluster Observatory",
 }
 
 
@@ -33,6 +36,12 @@ def register_all() -> None:
     from pages.compare import callbacks as _compare  # noqa: F401
     from pages.compare import layout as compare
     from pages.home import layout as home
+    from pages.insights_prosperity import callbacks as _prosperity  # noqa: F401
+    from pages.insights_prosperity import layout as prosperity
+    from pages.insights_prosperity.route import PROSPERITY
+    from pages.insights_related import callbacks as _related  # noqa: F401
+    from pages.insights_related import layout as related
+    from pages.insights_related.route import RELATED
     from pages.map import callbacks as _map  # noqa: F401
     from pages.map import layout as map_page
     from pages.methodology import callbacks as _methodology  # noqa: F401
@@ -47,6 +56,9 @@ def register_all() -> None:
     from pages.present.route import CAROUSEL as PRESENT
     from pages.region import callbacks as _region  # noqa: F401
     from pages.region import layout as region
+    from pages.transatlantic import callbacks as _transatlantic  # noqa: F401
+    from pages.transatlantic import layout as transatlantic
+    from pages.transatlantic.route import TRANSATLANTIC
     from pages.upload import callbacks as _upload  # noqa: F401
     from pages.upload import endpoint as upload_endpoint
     from pages.upload import layout as upload
@@ -59,4 +71,9 @@ def register_all() -> None:
     for name, route in ROUTES.items():
         path = {"path_template": route.path} if "<" in route.path else {"path": route.path}
         dash.register_page(name, layout=layouts[name], title=TITLES[name], **path)
-    dash.register_page("present", layout=present.layout, title=TITLES["present"], path=PRESENT.path)
+    # pages whose route is declared in their own package (not in components.routes)
+    for name, page_layout, route in (("present", present.layout, PRESENT),
+                                     ("insights_prosperity", prosperity.layout, PROSPERITY),
+                                     ("insights_related", related.layout, RELATED),
+                                     ("transatlantic", transatlantic.layout, TRANSATLANTIC)):
+        dash.register_page(name, layout=page_layout, title=TITLES[name], path=route.path)

@@ -6,8 +6,6 @@ function); each page's layout renders for the European and US defaults and for h
 outputs follow a change; the CSVs carry their source lines; and in headless Chromium at 1400×900 each
 page loads without console errors and one interaction changes its figure (screenshots at 1400×900,
 1920×1080 and 390×844 into ``screenshots/insights-*.png``).
-
-The pages are registered here the way ``pages/__init__.py`` registers the others (until it lists them).
 """
 from __future__ import annotations
 
@@ -210,14 +208,7 @@ def test_layouts_render_for_defaults_and_hostile_addresses(layout_fn, ids_, quer
 
 @pytest.fixture(scope="module")
 def insights_app(dash_app):
-    import dash
-
-    for name, path, module in (("insights_prosperity", "/insights/prosperity", playout),
-                               ("insights_related", "/insights/related", rlayout),
-                               ("transatlantic", "/transatlantic", tlayout)):
-        if not any(p.get("path") == path for p in dash.page_registry.values()):
-            dash.register_page(name, layout=module.layout, title=module.TITLE, path=path)
-    return dash_app
+    return dash_app  # pages.register_all registers the three pages
 
 
 def pick(dash_duo, dropdown_id: str, search: str, label_part: str):
@@ -291,3 +282,43 @@ def test_transatlantic_in_the_browser(dash_duo, insights_app):
     wait_for(lambda: query(dash_duo).get("category") == "apparel", message="category in the address")
     assert not console_errors(dash_duo)
     three_sizes(dash_duo, insights_app, "/transatlantic?year=latest", f"#{tids.TOP} .gtitle", "transatlantic")
+
+
+# ---------------------------------------------------------------------------- registration and labels
+
+
+def test_insight_pages_are_registered_and_in_the_navbar(dash_app):
+    import dash
+
+    from components.shell import INSIGHTS, navbar
+
+    paths = {p.get("path") for p in dash.page_registry.values()}
+    assert {PROSPERITY.path, RELATED.path, TRANSATLANTIC.path} <= paths
+    hrefs = []
+
+    def walk(c):
+        if getattr(c, "href", None):
+            hrefs.append(c.href)
+        kids = getattr(c, "children", None)
+        for k in kids if isinstance(kids, (list, tuple)) else [kids]:
+            if k is not None and not isinstance(k, str):
+                walk(k)
+    walk(navbar())
+    assert [path for _, path in INSIGHTS] == [PROSPERITY.path, RELATED.path, TRANSATLANTIC.path]
+    assert all(path in hrefs for _, path in INSIGHTS)
+
+
+def test_labels_that_fit_drops_the_overlapping_ones_by_priority():
+    from components.figures import labels_that_fit
+
+    # "AAAA" at (0, 0) is 24.8 px wide (±12.4) at y 1…14; "BBBB" at (10, 5) overlaps it; "CC" at (40, 0)
+    # does not (x 33.8…46.2); "DDDD" at (0, 20) sits above "AAAA" (y 21…34); "" is never drawn
+    px, py = [0, 10, 40, 0, 5], [0, 5, 0, 20, 0]
+    texts = ["AAAA", "BBBB", "CC", "DDDD", ""]
+    assert list(labels_that_fit(px, py, texts, [0, 1, 2, 3, 4])) == [True, False, True, True, False]
+    # the other priority keeps "BBBB" (x −2.4…22.4, y 6…19) and drops "AAAA"; "DDDD" (y 21…34) clears "BBBB"
+    assert list(labels_that_fit(px, py, texts, [1, 0, 2, 3])) == [False, True, True, True, False]
+    # a larger marker lifts the label: "DDDD" 10 px above its point (y 31…44) still clears, "AAAA" with
+    # a 20 px radius (y 21…34) now collides with "DDDD" placed first
+    assert list(labels_that_fit(px, py, texts, [3, 0], above_px=[20, 0, 0, 10, 0])) == [False, False, False, True,
+                                                                                            False]

@@ -70,16 +70,8 @@ def test_the_external_check():
 
 @pytest.fixture(scope="module")
 def server(dash_app):
-    import dash
     from dash.testing.application_runners import ThreadedRunner
 
-    from pages.present import (
-        callbacks,  # noqa: F401 - its callbacks
-        layout,
-    )
-
-    if not any(p.get("path") == "/present" for p in dash.page_registry.values()):
-        dash.register_page("present", layout=layout.layout, title=layout.TITLE, path="/present")
     runner = ThreadedRunner()
     port = free_port()
     runner.start(dash_app, port=port, start_timeout=30)

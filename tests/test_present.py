@@ -162,16 +162,7 @@ def test_the_next_map_slide_of_the_same_geometry_is_a_patch():
 
 @pytest.fixture(scope="module")
 def present_app(dash_app):
-    """The app with presenter mode registered (as ``pages.register_all`` would)."""
-    import dash
-
-    from pages.present import (
-        callbacks,  # noqa: F401 - its callbacks
-        layout,
-    )
-
-    if not any(p.get("path") == "/present" for p in dash.page_registry.values()):
-        dash.register_page("present", layout=layout.layout, title=layout.TITLE, path="/present")
+    """The app (``pages.register_all`` registers presenter mode)."""
     return dash_app
 
 

@@ -49,7 +49,7 @@ def test_navbar_folds_behind_a_labelled_toggler(dash_duo, dash_app):
     toggler = dash_duo.find_element(f"#{shell_ids.NAV_TOGGLE}")
     assert toggler.is_displayed() and toggler.get_attribute("aria-label")
     assert toggler.get_attribute("aria-expanded") == "false"
-    links = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{shell_ids.NAV} a")
+    links = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{shell_ids.NAV} a.nav-link")
     assert links and not any(a.is_displayed() for a in links)
     shot(dash_duo, "phone_navbar_closed", settle=0.3)
     toggler.click()
@@ -60,11 +60,11 @@ def test_navbar_folds_behind_a_labelled_toggler(dash_duo, dash_app):
     compare.click()
     wait_for(lambda: path(dash_duo) == "/compare", message="the compare page")
     wait_for(lambda: not any(a.is_displayed() for a in dash_duo.driver.find_elements(
-        By.CSS_SELECTOR, f"#{shell_ids.NAV} a")), message="the menu closed on the new page")
+        By.CSS_SELECTOR, f"#{shell_ids.NAV} a.nav-link")), message="the menu closed on the new page")
     # on a wide screen the links are in the bar and there is no toggler
     dash_duo.driver.set_window_size(*SIZES["desktop"])
     wait_for(lambda: not dash_duo.find_element(f"#{shell_ids.NAV_TOGGLE}").is_displayed(), message="no toggler")
-    assert all(a.is_displayed() for a in dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{shell_ids.NAV} a"))
+    assert all(a.is_displayed() for a in dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{shell_ids.NAV} a.nav-link"))
     assert console_errors(dash_duo) == []
 
 

@@ -25,7 +25,6 @@ from pages.insights_prosperity import data, ids
 from pages.insights_prosperity import figures as pf
 from pages.insights_prosperity.route import PROSPERITY
 
-TITLE = "Cluster strength and prosperity · Cluster Observatory"
 VARIANT_OPTIONS = [{"label": "Seed report's: traded employment with LQ > 2 ÷ total employment", "value": "lq2"},
                    {"label": "US portal's: employment in strong clusters ÷ traded employment", "value": "us-strong"}]
 DEFINITION_LABELS = {"us-concorded": "US-derived (concorded to NACE), the build's",

@@ -14,11 +14,15 @@ from components.figures import (
     PEER_COLOUR,
     TEXT_COLOUR,
     add_title_and_source,
+    labels_that_fit,
     plot_text,
     style_figure,
 )
 
 NETWORK_HEIGHT, DENSITY_HEIGHT = 640, 520
+# the plot areas at the page's two-column desktop layout, in px, for keeping labels apart
+NETWORK_PX_PER_UNIT, DENSITY_PLOT_PX = 150, (480, 330)  # (measured in Chromium at 1400 px wide)
+MAX_NETWORK_LABELS, MAX_DENSITY_LABELS = 12, 6
 LOG2_SPAN = 3  # colour scale: LQ 1/8 … 8 (log2 −3 … 3), beyond clipped
 LINK_COLOUR = "rgba(93,109,126,0.28)"
 
@@ -58,12 +62,18 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str, source: str
     klq = lq[lq.notna()].astype(float)
     colour = np.clip(np.log2(klq.clip(lower=2 ** -LOG2_SPAN)), -LOG2_SPAN, LOG2_SPAN)
     emp = pd.to_numeric(known["employment"], errors="coerce").fillna(0)
-    shown = set(known.assign(e=emp.to_numpy())[klq.to_numpy() >= threshold].nlargest(12, "e")["category_id"])
-    labels = [plot_text(n) if c in shown else "" for n, c in zip(known["short"], known["category_id"])]
+    names = [plot_text(n) for n in known["short"]]
+    spec = np.flatnonzero(klq.to_numpy() >= threshold)
+    order = spec[np.argsort(-emp.to_numpy()[spec], kind="stable")]
+    scale = NETWORK_PX_PER_UNIT
+    fit = labels_that_fit(known["x"].to_numpy(float) * scale, known["y"].to_numpy(float) * scale, names, order,
+                          above_px=node_sizes(known["employment"]) / 2)
+    fit &= np.isin(np.arange(len(names)), [i for i in order if fit[i]][:MAX_NETWORK_LABELS])
+    labels = [n if f else "" for n, f in zip(names, fit)]
     ticks = [-3, -2, -1, 0, 1, 2, 3]
     fig.add_trace(go.Scatter(
         x=known["x"], y=known["y"], mode="markers+text",
-        name="Category (colour = LQ, size = employment; the 12 largest specialisations named)",
+        name=f"Category (colour = LQ, size = employment; up to {MAX_NETWORK_LABELS} largest specialisations named)",
         text=labels, textposition="top center", textfont={"size": 10, "color": TEXT_COLOUR},
         customdata=np.column_stack([known["name"].map(plot_text), klq, known["employment"].fillna(0)]),
         hovertemplate="%{customdata[0]}<br>LQ %{customdata[1]:.2f}<br>employment %{customdata[2]:,.0f} "
@@ -90,13 +100,26 @@ def density_chart(d: pd.DataFrame, *, threshold: float, split: float, title: str
         return add_title_and_source(fig, title, source, width=560)
     d["lq_plot"] = d["lq"].astype(float).clip(lower=0.01)
     opp = (d["lq"] < threshold) & (d["density"] >= split)
+    lo, hi = float(d["lq_plot"].min()), float(d["lq_plot"].max())
+    xmin, xmax = min(lo, threshold) / 1.5, max(hi, threshold) * 1.5
+    ylo, yhi = float(d["density"].min()) * 100, float(d["density"].max()) * 100
+    pad = max((yhi - ylo) * 0.15, 2.0)
+    yrange = [max(ylo - pad, -2), min(yhi + pad, 102)]
+    d["label"] = [plot_text(s) for s in d["short"]]
+    # label the densest opportunities, as many as fit without overlapping (at most MAX_DENSITY_LABELS)
+    w, h = DENSITY_PLOT_PX
+    px = (np.log10(d["lq_plot"].to_numpy(float)) - np.log10(xmin)) / (np.log10(xmax) - np.log10(xmin)) * w
+    py = (d["density"].to_numpy(float) * 100 - yrange[0]) / (yrange[1] - yrange[0]) * h
+    cand = np.flatnonzero(opp.to_numpy())
+    order = cand[np.argsort(-d["density"].to_numpy(float)[cand], kind="stable")]
+    fit = labels_that_fit(px, py, list(d["label"]), order, above_px=5)
+    d["show"] = np.isin(np.arange(len(d)), [i for i in order if fit[i]][:MAX_DENSITY_LABELS])
     for mask, name, colour, symbol in ((opp, "Opportunity: not specialised, close to what is", FOCAL_COLOUR, "diamond"),
                                        (~opp, "Other categories", PEER_COLOUR, "circle")):
         part = d[mask]
-        top = set(part.sort_values("density", ascending=False).head(6)["category_id"]) if name.startswith("Opp") else set()
         fig.add_trace(go.Scatter(
             x=part["lq_plot"], y=part["density"] * 100, mode="markers+text", name=name,
-            text=[plot_text(s) if c in top else "" for s, c in zip(part["short"], part["category_id"])],
+            text=part["label"].where(part["show"], ""),
             textposition="top center", textfont={"size": 10},
             marker={"color": colour, "size": 10, "symbol": symbol, "opacity": 0.85,
                     "line": {"width": 0.5, "color": "white"}},
@@ -105,8 +128,6 @@ def density_chart(d: pd.DataFrame, *, threshold: float, split: float, title: str
                           "<br>employment %{customdata[2]:,.0f}<extra></extra>"))
     fig.add_vline(x=threshold, line={"color": TEXT_COLOUR, "dash": "dot", "width": 1})
     fig.add_hline(y=split * 100, line={"color": TEXT_COLOUR, "dash": "dot", "width": 1})
-    lo, hi = float(d["lq_plot"].min()), float(d["lq_plot"].max())
-    xmin, xmax = min(lo, threshold) / 1.5, max(hi, threshold) * 1.5
     for x, y, text, anchor in ((xmin, 1, "opportunities: close, not yet specialised", "left"),
                                (xmax, 1, "specialised and well connected", "right"),
                                (xmin, 0, "distant", "left"), (xmax, 0, "specialised but isolated", "right")):
@@ -116,8 +137,5 @@ def density_chart(d: pd.DataFrame, *, threshold: float, split: float, title: str
     fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, margin={"t": 50})
     fig.update_xaxes(type="log", title_text="Location quotient of the category in the region (log scale)",
                      range=[np.log10(xmin), np.log10(xmax)], tickformat=",.2~f")
-    ylo, yhi = float(d["density"].min()) * 100, float(d["density"].max()) * 100
-    pad = max((yhi - ylo) * 0.15, 2.0)
-    fig.update_yaxes(title_text="Relatedness density (%)", ticksuffix=" %",
-                     range=[max(ylo - pad, -2), min(yhi + pad, 102)])
+    fig.update_yaxes(title_text="Relatedness density (%)", ticksuffix=" %", range=yrange)
     return add_title_and_source(fig, title, source, width=560)

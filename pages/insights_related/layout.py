@@ -28,7 +28,6 @@ from pages.insights_related import figures as pf
 from pages.insights_related import ids
 from pages.insights_related.route import LQ_MAX, LQ_MIN, LQ_STEP, RELATED
 
-TITLE = "Related clusters · Cluster Observatory"
 RELATEDNESS_SOURCE = ("Relatedness: US 2014 (Delgado, Porter & Stern 2016, “Defining clusters of related industries”, "
                       "J. Econ. Geography 16(1)); U.S. Cluster Mapping, Harvard Business School.")
 

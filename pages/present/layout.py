@@ -20,7 +20,6 @@ from pages.present import sequence as sq
 from pages.present.route import CAROUSEL
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True, "displaylogo": False}
-TITLE = "Presenter mode · Cluster Observatory"
 NOTES_SHOWN_MS = 20000  # the box of skipped items closes by itself (or with its ✕) so the slide is clean
 
 

@@ -26,7 +26,6 @@ from pages.transatlantic import figures as pf
 from pages.transatlantic import ids
 from pages.transatlantic.route import TRANSATLANTIC
 
-TITLE = "Europe and the US side by side · Cluster Observatory"
 LABELS = ta.SIDE_LABELS
 LEVEL_OF = {"us": "state"}
 _TABLES: dict[tuple, pd.DataFrame] = {}

@@ -7,6 +7,8 @@ kind (text, link, int, num, pct, signed_pct, rank, stars) so numbers get thousan
 """
 from __future__ import annotations
 
+import re
+
 import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc
@@ -66,9 +68,11 @@ def records(df: pd.DataFrame) -> list[dict]:
     return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
-def md_link(text, href: str) -> str:
-    """A markdown link for a ``link`` column (the text escaped)."""
+def md_link(text, href: str | None) -> str:
+    """A markdown link for a ``link`` column (the text escaped); plain (escaped) text without ``href``."""
     t = str(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    if href is None:
+        return re.sub(r"([*_`<>#])", r"\\\1", t)
     return f"[{t}]({href})"
 
 

@@ -188,6 +188,22 @@ def test_etag_and_304(client):
     assert client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": z.headers["ETag"]}).status_code == 304
 
 
+def test_a_shared_cache_may_serve_one_answer_to_everyone(server):
+    # a visitor with a session (signed in, or the remember cookie) gets the same public answer:
+    # no Set-Cookie and no Vary: Cookie on the API, while the pages keep their session handling
+    c = server.test_client()
+    with c.session_transaction() as sess:
+        sess["_user_id"] = "1"
+        sess["_fresh"] = True
+    r = c.get("/api/v1/related?dataset=eu&category=automotive")
+    assert r.status_code == 200 and "public" in r.headers["Cache-Control"]
+    vary = {v.strip().lower() for v in r.headers.get("Vary", "").split(",")}
+    assert "cookie" not in vary and "accept" in vary, r.headers.get("Vary")
+    assert "Set-Cookie" not in r.headers
+    page = c.get("/methodology")
+    assert "cookie" in page.headers.get("Vary", "").lower()
+
+
 def test_rate_limit_answers_429_with_retry_after(server):
     c = server.test_client()
     env = {"REMOTE_ADDR": "10.20.30.40"}

@@ -94,7 +94,12 @@ def region_rows(key: str, region_id: str) -> dict[str, float]:
     q = dict(re.findall(r"(\w+)=([^&]+)", state))
     out = rc.region_outputs(context, int(q["year"]), None, q["rules"], q["denominator"])
     assert out["message"] is None or "no earlier year" in str(out["message"])
-    return {re.search(r"/category/[^/]+/([^?)]+)", r["category"]).group(1): r["lq"] for r in out["rows"]}
+    # category profiles are of the built-in data: an upload's portfolio names its categories without a link
+    assert not any("/category/" in r["category"] for r in out["rows"])
+    from analytics.serving.store import get_store
+
+    by_name = dict(zip(get_store(key).categories["category_name"], get_store(key).categories["category_id"]))
+    return {by_name[r["category"].replace("\\", "")]: r["lq"] for r in out["rows"]}
 
 
 # ---------------------------------------------------------------------------- the flow
@@ -142,8 +147,10 @@ def test_nuts_file_gets_map_and_compare_against_europe(client):
     assert frame["value"].notna().sum() == 4  # the file's regions; the others grey (no data)
     cstate, cnotes = COMPARE.parse({"dataset": key}, {})
     assert cstate["dataset"] == key and cstate["level"] == "nuts2" and not cnotes
-    geo = client.get(figure["data"][0]["geojson"])  # the built-in level's geometry, without the key
-    assert geo.status_code == 302 and key not in geo.headers["Location"] and "no-store" in geo.headers["Cache-Control"]
+    url = figure["data"][0]["geojson"]  # the built-in level's geometry: the key is not in the address
+    assert key not in url and url.endswith("/eu/nuts2.geojson") and client.get(url).status_code == 200
+    old = client.get(url.replace("/eu/", f"/{key}/"))  # an address with the key is sent on, not stored
+    assert old.status_code == 302 and key not in old.headers["Location"] and "no-store" in old.headers["Cache-Control"]
 
 
 def test_nuts_file_region_profile_equals_cli_with_europe_benchmark(client, tmp_path):
@@ -366,6 +373,30 @@ def test_upload_in_the_browser_to_the_region_page(dash_duo, dash_app):
         shot(dash_duo, f"upload_region_{size}")
     assert console_errors(dash_duo) == []
     assert (SHOTS / "upload_region_phone.png").exists()
+
+
+def test_a_file_over_the_limit_is_refused_with_a_message_in_the_browser(dash_duo, dash_app, tmp_path):
+    # dcc.Upload drops a file over max_size without a callback: the page must still say why
+    big = tmp_path / "register_2024.csv"
+    with open(big, "wb") as f:
+        f.write(b"region_id,industry_code,year,employment\n")
+        f.truncate(MAX_BYTES + 1024 * 1024)
+    drv = dash_duo.driver
+    open_page(dash_duo, dash_app, "/upload", "#upload-file")
+    note = drv.find_element("id", "upload-size-note")
+    assert not note.is_displayed()
+    drv.find_element("css selector", "#upload-file input[type=file]").send_keys(str(big))
+    wait_for(lambda: note.is_displayed(), message="size note")
+    text = note.text
+    assert "register_2024.csv" in text and "the limit is 20 MB" in text and "nothing imported" in text, text
+    drv.execute_script("arguments[0].scrollIntoView({block: 'center'})", note)
+    shot(dash_duo, "upload_too_big", top=False)
+    assert drv.find_element("id", "upload-preview").text.strip() == ""
+    # a file within the limit takes the message away and is read as usual
+    drv.find_element("css selector", "#upload-file input[type=file]").send_keys(str(HAND))
+    wait_for(lambda: drv.find_elements("css selector", "#upload-preview-table tbody tr"), message="preview")
+    assert not note.is_displayed()
+    assert console_errors(dash_duo) == []
 
 
 def test_templates_download_and_read_cleanly_and_the_page_is_linked(client, dash_app):

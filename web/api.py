@@ -16,7 +16,9 @@ the CLI's: the CSV is byte for byte what ``python -m analytics ...`` prints.
   sends gives a 500.
 - **Caching**: a strong ``ETag`` from the build id, the published-content stamp (organisations,
   partners), the endpoint, the canonical query and the format; ``If-None-Match`` answers 304
-  before any work; ``Cache-Control: public``. Rendered bodies are kept per process by ETag
+  before any work; ``Cache-Control: public``, ``Vary: Accept`` (and ``Accept-Encoding``) but never
+  ``Cookie``: the API reads no session and sets no cookie (:class:`_NoSessionForTheApi`), so a shared
+  cache may serve one answer to everyone. Rendered bodies are kept per process by ETag
   (:data:`BODIES`, 64 MB), so a repeated query from another client costs no rendering.
 - **Not served**: uploaded data sets (``metrics --input``) and the content commands; the
   insights (``insights prosperity``) are not in v1.
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from flask import Blueprint, Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from analytics.serving import api_queries as q
@@ -554,6 +557,17 @@ def _openapi_text() -> str:
 # ---------------------------------------------------------------------------- wiring
 
 
+class _NoSessionForTheApi(SecureCookieSessionInterface):
+    """The app's cookie session, except under ``/api/v1``: there the session is never saved, so a
+    public answer carries no ``Set-Cookie`` and no ``Vary: Cookie`` (Flask-Login looks into the
+    session after every request, which would otherwise add it)."""
+
+    def save_session(self, app, session, response):
+        if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+            return None
+        return super().save_session(app, session, response)
+
+
 def init_app(server: Flask) -> Flask:
     """Register the blueprint on ``server`` with its rate limit (after ``web.init_app``, which
     initialises the limiter; initialised here otherwise)."""
@@ -564,6 +578,8 @@ def init_app(server: Flask) -> Flask:
         server.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("CLUSTER_RATELIMIT_STORAGE") or "memory://")
         server.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
         limiter.init_app(server)
+    if type(server.session_interface) is SecureCookieSessionInterface:
+        server.session_interface = _NoSessionForTheApi()
     if bp.name not in server.blueprints:
         limiter.limit(lambda: current_app.config["CLUSTER_RATELIMIT_API"],
                       error_message="Too many requests to the API; wait a little (see Retry-After).")(bp)

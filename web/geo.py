@@ -32,8 +32,12 @@ EMPTY_TOPOLOGY = json.dumps({"type": "Topology", "arcs": [],
 
 
 def geo_url(dataset: str, level: str) -> str:
-    from analytics.serving.store import build_id
+    """The geometry file of a level; an uploaded data set (``upload-…``) draws on its built-in base
+    dataset's geometry, so the address never carries the upload's private key."""
+    from analytics.serving.store import DATASETS, build_id, get_store
 
+    if dataset not in DATASETS:
+        dataset = getattr(get_store(dataset), "base", dataset)
     return f"/geo/{build_id()}/{dataset}/{level}.geojson"
 
 

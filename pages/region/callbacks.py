@@ -17,6 +17,7 @@ from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
 from analytics.serving.store import get_store
+from analytics.upload import is_upload_key
 from components.controls import start_year_options, window_start
 from components.figures import add_title_and_source, empty_figure, export_name, graph_config
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label, per_person
@@ -224,8 +225,11 @@ def portfolio_rows(pf, context: dict, year: int, start, ui: dict):
     return records(df[[c["field"] for c in columns]]), columns
 
 
-def _category_href(dataset: str, category_id: str, year: int, level: str, context: dict, start=None) -> str:
-    """The category's profile with this profile's window (``year``, ``start_year``)."""
+def _category_href(dataset: str, category_id: str, year: int, level: str, context: dict, start=None) -> str | None:
+    """The category's profile with this profile's window (``year``, ``start_year``); None for an
+    uploaded file (category profiles are of the built-in data: the name is shown without a link)."""
+    if is_upload_key(dataset):
+        return None
     for spec in context.get("ccats") or ():
         cc = views.parse_category(dataset, spec)
         if cc.category_id == category_id:
@@ -241,8 +245,8 @@ def diversification_table(context: dict, table, year, start=None):
     if div.empty:
         return html.P("No suggestions: the region has no starred traded category in this year under these rules, "
                       "or none of them has strongly related categories in the data.", className="small")
-    div["category"] = [md_link(n, CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level,
-                                                 start_year=start))
+    div["category"] = [md_link(n, None if is_upload_key(dataset) else
+                               CATEGORY.href(dataset=dataset, category_id=c, year=year, level=level, start_year=start))
                        for c, n in zip(div["category_id"], div["category_name"])]
     ui = dataset_ui(dataset)
     columns = [col("category", "Category", "link", width=180), col("density", "Relatedness density (0–100)", "num1"),

@@ -3,6 +3,7 @@ PREFIX = "upload"
 FILE = "upload-file"                  # dcc.Upload
 ENDPOINT = "upload-endpoint"          # dcc.Store: the address the file is sent to (POST, JSON)
 RECEIVED = "upload-received"          # dcc.Store: the endpoint's answer (problems, or preview and pending id)
+SIZE_NOTE = "upload-size-note"        # a file over the size limit (assets/upload_size.js: dcc.Upload drops it silently)
 STATUS = "upload-status"              # what happened to the last file (sending, refused, read)
 PREVIEW = "upload-preview"            # the preview: summary, unmapped codes, first rows
 BENCHMARK = "upload-benchmark"        # dbc.RadioItems: self / eu / us

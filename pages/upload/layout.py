@@ -75,6 +75,8 @@ def _drop_zone() -> dbc.Card:
                    className="upload-drop", style={"border": "2px dashed #6c757d", "borderRadius": "0.5rem",
                                                    "padding": "1.5rem 1rem", "textAlign": "center",
                                                    "cursor": "pointer"}),
+        html.Div(id=ids.SIZE_NOTE, hidden=True, role="alert", className="alert alert-danger mt-2 mb-0",
+                 **{"data-max-bytes": str(MAX_BYTES)}),
         dcc.Loading(html.Div(id=ids.STATUS, className="mt-2", role="status", **{"aria-live": "polite"}),
                     type="dot"),
     ]), className="mb-3")

@@ -7,7 +7,8 @@
  *    so the server's redraws and patches are followed): heatmap numbers are hidden when a cell is
  *    too narrow to hold them (hover still tells), a bubble chart labels only its largest bubbles
  *    (hover names the others) and a label running off the plot area moves to the side where it
- *    fits, a colour-bar title wider than its room wraps onto two lines, a long axis title gets a
+ *    fits, a colour-bar title wider than its room wraps onto two lines, as do a quadrant chart's corner
+ *    labels (annotations named "quadrant"), a long axis title gets a
  *    smaller font, and the in-figure title, subtitle and source are wrapped to the screen. What was changed is remembered and given back when the window widens.
  *    Changes go through Plotly.update, which Dash's graph does not report as a relayout.
  */
@@ -149,6 +150,13 @@
             }
         }
         (gd.layout.annotations || []).forEach(function (a, i) {
+            if (a.name === 'quadrant' && typeof a.text === 'string') {
+                // corner labels of a quadrant chart: two side by side must share the plot's width
+                var half = (((gd._fullLayout.xaxis && gd._fullLayout.xaxis._length) || width) / 2) - 8;
+                var q = wrapText(a.text, Math.max(6, Math.floor(half / CHAR_W)));
+                if (q !== a.text) { layout['annotations[' + i + '].text'] = q; }
+                return;
+            }
             if (a.name !== 'source' || typeof a.text !== 'string') { return; }
             // the source starts at the plot area's left edge: its room is what lies right of that
             var room = width - ((gd._fullLayout._size && gd._fullLayout._size.l) || 0) - 8;

@@ -73,7 +73,7 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, title: str, source: str
     ticks = [-3, -2, -1, 0, 1, 2, 3]
     fig.add_trace(go.Scatter(
         x=known["x"], y=known["y"], mode="markers+text",
-        name=f"Category (colour = LQ, size = employment; up to {MAX_NETWORK_LABELS} largest specialisations named)",
+        name="Category (colour = LQ, size = employment)",  # the named ones: the caption says which
         text=labels, textposition="top center", textfont={"size": 10, "color": TEXT_COLOUR},
         customdata=np.column_stack([known["name"].map(plot_text), klq, known["employment"].fillna(0)]),
         hovertemplate="%{customdata[0]}<br>LQ %{customdata[1]:.2f}<br>employment %{customdata[2]:,.0f} "
@@ -114,7 +114,7 @@ def density_chart(d: pd.DataFrame, *, threshold: float, split: float, title: str
     order = cand[np.argsort(-d["density"].to_numpy(float)[cand], kind="stable")]
     fit = labels_that_fit(px, py, list(d["label"]), order, above_px=5)
     d["show"] = np.isin(np.arange(len(d)), [i for i in order if fit[i]][:MAX_DENSITY_LABELS])
-    for mask, name, colour, symbol in ((opp, "Opportunity: not specialised, close to what is", FOCAL_COLOUR, "diamond"),
+    for mask, name, colour, symbol in ((opp, "Opportunity (close, not specialised)", FOCAL_COLOUR, "diamond"),
                                        (~opp, "Other categories", PEER_COLOUR, "circle")):
         part = d[mask]
         fig.add_trace(go.Scatter(
@@ -128,10 +128,12 @@ def density_chart(d: pd.DataFrame, *, threshold: float, split: float, title: str
                           "<br>employment %{customdata[2]:,.0f}<extra></extra>"))
     fig.add_vline(x=threshold, line={"color": TEXT_COLOUR, "dash": "dot", "width": 1})
     fig.add_hline(y=split * 100, line={"color": TEXT_COLOUR, "dash": "dot", "width": 1})
-    for x, y, text, anchor in ((xmin, 1, "opportunities: close, not yet specialised", "left"),
-                               (xmax, 1, "specialised and well connected", "right"),
-                               (xmin, 0, "distant", "left"), (xmax, 0, "specialised but isolated", "right")):
+    for x, y, text, anchor in ((xmin, 1, "close, not yet specialised", "left"),
+                               (xmax, 1, "specialised, well connected", "right"),
+                               (xmin, 0, "distant", "left"), (xmax, 0, "specialised, isolated", "right")):
+        # name "quadrant": on a phone assets/small_screens.js breaks them onto two lines
         fig.add_annotation(x=np.log10(x), y=y, xref="x", yref="paper", text=text, showarrow=False, xanchor=anchor,
+                           name="quadrant",
                            yanchor="top" if y else "bottom", font={"size": 11, "color": "#5d6d7e"})
     style_figure(fig, height=DENSITY_HEIGHT)
     fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, margin={"t": 50})

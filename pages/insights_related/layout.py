@@ -87,7 +87,8 @@ def view(state: dict) -> dict:
     where = f"{name} ({region}), {state['year']}"
     net = pf.network(nodes, edges, threshold=t, unit=ui["employment_unit"],
                      title=f"Related traded clusters, coloured by {where}'s LQ",
-                     source=f"{THRESHOLD_TEXT[0].upper()}{THRESHOLD_TEXT[1:]}; size = employment. "
+                     source=f"{THRESHOLD_TEXT[0].upper()}{THRESHOLD_TEXT[1:]}; size = employment; named: the "
+                            f"largest specialisations (LQ ≥ {t:g}) that fit, up to {pf.MAX_NETWORK_LABELS}. "
                             + source_text(state))
     d = density_frame(state, rows)
     valid = d[d["density"].notna() & pd.to_numeric(d["lq"], errors="coerce").notna()]

@@ -2,7 +2,8 @@
 
 ``build(raw, out)`` writes, per dataset, ``<out>/<dataset>/``: ``metrics.parquet`` (region ×
 category × year, every level), ``stars_<rules>_<denominator>.parquet`` (the star ratings of every
-rule set and LQ denominator, row for row with the metrics), ``region_indicators.parquet``, ``facts_<level>.parquet``
+rule set and LQ denominator, row for row with the metrics), ``region_indicators.parquet``, ``region_context.parquet`` (the
+profile's context indicators, long, every year of their sources, with ``region_context_coverage.json``), ``facts_<level>.parquet``
 (industry level, for custom categories and regions), ``regions.parquet``,
 ``categories.parquet``, ``industries.parquet`` and ``quality.json``; ``<out>/organisations.parquet``
 (the seed table of cluster organisations, :mod:`analytics.sources.organisations`) with
@@ -35,11 +36,13 @@ from analytics.metrics.stars import RULE_SETS
 from analytics.sources import organisations, rawcheck
 from analytics.sources.eu import sources as eu_sources
 from analytics.sources.eu.build import build_eu
+from analytics.sources.eu.context import OPTIONAL as EU_CONTEXT_FILES
+from analytics.sources.eu.context import build_context, coverage
 from analytics.sources.eu.indicators import build_indicators
 from analytics.sources.geometry import eu_geometry, neighbours
 from analytics.sources.related import LIST_FILE, PAIRS_FILE, build_related
 from analytics.sources.us import sources as us_sources
-from analytics.sources.us.build import build_us, build_us_indicators, cell_kinds
+from analytics.sources.us.build import build_us, build_us_context, build_us_indicators, cell_kinds
 from analytics.sources.us.build import geometries as us_geometries
 
 BUILD_VERSION = 3  # 3: fingerprint by content, independent of the raw folder's path
@@ -64,7 +67,8 @@ def _code_files() -> list[Path]:
 
 def _inputs(raw: Path) -> dict[str, Path]:
     """The raw files a build reads, by path relative to the raw folder."""
-    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, PAIRS_FILE, LIST_FILE,
+    files = {rel: raw / rel for rel in [*eu_sources.REQUIRED, eu_sources.SBS_API_FILE, *EU_CONTEXT_FILES,
+                                        PAIRS_FILE, LIST_FILE,
                                         *us_sources.REQUIRED, *organisations.INPUTS]}
     api = raw / us_sources.API_DIR
     if api.exists():
@@ -222,6 +226,9 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     metrics.to_parquet(out / "metrics.parquet", index=False)
     _write_stars(metrics, out)
     ind.to_parquet(out / "region_indicators.parquet", index=False)
+    progress("eu: region context (GDP per capita and growth, population, patents, R&D, unemployment; all years)")
+    context, cover = build_context(raw, regions)
+    _write_context(context, cover, out)
     regions.to_parquet(out / "regions.parquet", index=False)
     us_list = pd.read_csv(raw / LIST_FILE, dtype=str)[["cluster_key", "short_name"]]
     cats = defs.categories.merge(us_list.rename(columns={"cluster_key": "category_id"}), on="category_id", how="left")
@@ -236,6 +243,12 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
 
 
 DENOMINATORS = ("total", "traded")
+
+
+def _write_context(context: pd.DataFrame, cover: dict, out: Path) -> None:
+    """The region profile's context table and its coverage (years, regions per level, unmapped codes)."""
+    context.to_parquet(out / "region_context.parquet", index=False)
+    (out / "region_context_coverage.json").write_text(json.dumps(cover, indent=1))
 
 
 def stars_file(rules: str, denominator: str) -> str:
@@ -311,7 +324,10 @@ def _build_us(raw: Path, out: Path, progress) -> dict:
     rts = pd.concat(rts, ignore_index=True)
     progress("us: region indicators (cluster strength, GDP, population, patents)")
     ind = region_indicators(metrics, rts, rules="us-strong", denominator="traded")
-    ind = ind.merge(build_us_indicators(raw, totals, regions), on=["region_id", "year"], how="left")
+    us_ind = build_us_indicators(raw, totals, regions)
+    ind = ind.merge(us_ind, on=["region_id", "year"], how="left")
+    context = build_us_context(us_ind, regions)
+    _write_context(context, coverage(context), out)
     us["quality"]["cell_kinds"] = cell_kinds(metrics, totals, regions, defs.categories)
     metrics.to_parquet(out / "metrics.parquet", index=False)
     _write_stars(metrics, out)

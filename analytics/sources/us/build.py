@@ -251,3 +251,31 @@ def build_us_indicators(raw: Path, totals: dict[str, pd.DataFrame], regions: pd.
     ind["patents_per_10k_emp"] = ind["patents"] / ind["total"] * 1e4
     ind = ind[ind["region_id"].isin(set(regions["region_id"]))]
     return ind.drop(columns=["total"]).reset_index(drop=True)
+
+
+CONTEXT_COLUMNS = {"gdp_pc_real": "gdp_pc_real", "population": "population", "patents": "patents",
+                   "gdp_real_musd": "gdp_real"}
+
+
+def build_us_context(ind: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """The region context as a long table ``region_id, level, indicator, year, value`` over every
+    year the sources hold, from :func:`build_us_indicators`' table: real GDP per capita (states and
+    the nation, 2000–2011, the years with state population), population, utility patents (counties,
+    states and the nation as sums of the counties), real GDP and real GDP growth (% on the previous
+    year, BEA 1997–2021). Missing values are left out, never zero."""
+    long = ind.melt(id_vars=["region_id", "year"], value_vars=list(CONTEXT_COLUMNS), var_name="indicator")
+    long["indicator"] = long["indicator"].map(CONTEXT_COLUMNS)
+    gdp = ind[["region_id", "year", "gdp_real_musd"]].dropna()
+    prev = gdp.assign(year=gdp["year"] + 1).rename(columns={"gdp_real_musd": "prev"})
+    growth = gdp.merge(prev, on=["region_id", "year"])
+    growth = pd.DataFrame({"region_id": growth["region_id"], "year": growth["year"], "indicator": "gdp_growth",
+                           "value": (growth["gdp_real_musd"] / growth["prev"] - 1) * 100})
+    out = pd.concat([long, growth], ignore_index=True)
+    out = out[np.isfinite(pd.to_numeric(out["value"], errors="coerce"))]
+    levels = regions.drop_duplicates("region_id").set_index("region_id")["level"]
+    out = out[out["region_id"].isin(levels.index)].copy()
+    out["level"] = out["region_id"].map(levels)
+    out["year"] = out["year"].astype(int)
+    out["value"] = out["value"].astype(float)
+    cols = ["region_id", "level", "indicator", "year", "value"]
+    return out[cols].sort_values(["indicator", "level", "region_id", "year"]).reset_index(drop=True)

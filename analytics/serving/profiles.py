@@ -13,12 +13,22 @@ always returned with the rank ("12th of 241").
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analytics.metrics.related import diversification, related_categories
-from analytics.serving.formats import fmt_num, fmt_pct, fmt_stars, is_missing, ordinal, rank_text
+from analytics.serving.formats import (
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    fmt_signed_pct,
+    fmt_stars,
+    is_missing,
+    ordinal,
+    rank_text,
+)
 
 # ---------------------------------------------------------------- ranks and small formats
 
@@ -338,3 +348,122 @@ def imputed_share_frame(q: dict) -> pd.DataFrame:
     if isinstance(v, dict) and v:
         return pd.DataFrame({"year": [int(y) for y in v], "imputed share (%)": [round(x * 100, 2) for x in v.values()]})
     return pd.DataFrame()
+
+
+# ---------------------------------------------------------------- region context
+
+
+@dataclass(frozen=True)
+class ContextIndicator:
+    """One context indicator of a dataset: how it is labelled, formatted, ranked and credited.
+
+    ``kind``: int | pct | signed_pct (values of pct kinds are percentages as published, 4.3 = 4.3 %);
+    ranks are 1 = highest unless ``higher_is_better`` is False (then 1 = lowest)."""
+    key: str
+    label: str
+    unit: str
+    kind: str
+    source: str
+    digits: int = 1
+    higher_is_better: bool = True
+
+
+# The one declaration of the context indicators (keys as written by analytics/sources/*/…context).
+CONTEXT_INDICATORS: dict[str, tuple[ContextIndicator, ...]] = {
+    "eu": (
+        ContextIndicator("gdp_pc_pps", "GDP per capita", "PPS per inhabitant (EU27 2020 purchasing power)", "int",
+                         "Source: Eurostat, nama_10r_3gdp (GDP per inhabitant in PPS)"),
+        ContextIndicator("gdp_growth", "Real GDP growth", "% change on the previous year (volume)", "signed_pct",
+                         "Source: Eurostat, nama_10r_2gvagr (real GDP, index 2015 = 100)"),
+        ContextIndicator("population", "Population", "persons on 1 January", "int",
+                         "Source: Eurostat, tgs00096 (population on 1 January); 2008–2010 from the NUTS 2016 "
+                         "extract; NUTS 1 and countries: sums of their NUTS 2 regions"),
+        ContextIndicator("patents", "Patent applications", "EPO applications by priority year", "int",
+                         "Source: Eurostat, tgs00040 (EPO patent applications; the regional series ends in 2012); "
+                         "NUTS 1 and countries: sums of their NUTS 2 regions"),
+        ContextIndicator("rd_intensity", "R&D intensity", "R&D expenditure (GERD, all sectors), % of GDP", "pct",
+                         "Source: Eurostat, tgs00042 (GERD by NUTS 2 region, % of GDP)", digits=2),
+        ContextIndicator("unemployment", "Unemployment rate", "% of the labour force", "pct",
+                         "Source: Eurostat, tgs00010 (unemployment rate by NUTS 2 region)", higher_is_better=False),
+    ),
+    "us": (
+        ContextIndicator("gdp_pc_real", "Real GDP per capita", "chained 2012 USD per inhabitant", "int",
+                         "Source: BEA, SAGDP9N (real GDP by state) ÷ U.S. Census Bureau population estimates"),
+        ContextIndicator("gdp_growth", "Real GDP growth", "% change on the previous year", "signed_pct",
+                         "Source: BEA, SAGDP9N (real GDP by state, chained 2012 dollars)"),
+        ContextIndicator("gdp_real", "Real GDP", "million chained 2012 USD", "int",
+                         "Source: BEA, SAGDP9N (real GDP by state, all industry total)"),
+        ContextIndicator("population", "Population", "persons (Census estimate)", "int",
+                         "Source: U.S. Census Bureau, population estimates by state, 2000–2011"),
+        ContextIndicator("patents", "Utility patents", "grants, by the first-named inventor's county", "int",
+                         "Source: USPTO, Patenting by geographic area (utility patent grants by county; states "
+                         "and the nation: sums of their counties)"),
+    ),
+}
+
+# What the data do not hold, said once under the cards: dataset → level ("*": every level) → text.
+_EU_RATES = ("R&D intensity and the unemployment rate are published for NUTS 2 regions only in these data: "
+             "this level has no such cards (rates are not averaged from the regions).")
+CONTEXT_ABSENT = {
+    "eu": {"nuts1": _EU_RATES, "country": _EU_RATES},
+    "us": {"*": "The US data hold no unemployment rate and no R&D spending, so those cards are absent; counties "
+                "and economic areas: patents (counties) only, as the data hold no county GDP and no county or "
+                "economic-area population series."},
+}
+
+
+def context_absent(dataset: str, level: str) -> str | None:
+    """The one-line note on the context indicators the data do not hold for this level (or None)."""
+    notes = CONTEXT_ABSENT.get(dataset, {})
+    return notes.get(level, notes.get("*"))
+
+
+def _context_text(kind: str, value, digits: int) -> str:
+    if kind == "pct":
+        return fmt_pct(None if is_missing(value) else value / 100, digits)
+    if kind == "signed_pct":
+        return fmt_signed_pct(None if is_missing(value) else value / 100, digits)
+    return fmt_int(value)
+
+
+def region_context(table: pd.DataFrame, dataset: str, region_id: str, year: int | None) -> list[dict]:
+    """The region's context cards for ``year``: one dict per indicator the region has a value for.
+
+    ``table``: ``Store.context`` (region_id, level, indicator, year, value; no row = missing).
+    Each dict: key, label, unit, kind, value, value_text, value_year (``year`` when it has a value,
+    else the latest earlier year with one, else the latest year), year_note (why another year, or
+    None), series {"years", "values"} over every year the indicator has in the table (None = gap,
+    never 0), rank and n among the regions of the same level with a value in ``value_year``
+    (1 = highest, or lowest where higher is not better), rank_text and source.
+    """
+    mine = table[table["region_id"] == region_id]
+    if mine.empty:
+        return []
+    level = mine["level"].iloc[0]
+    out = []
+    for ind in CONTEXT_INDICATORS.get(dataset, ()):
+        own = mine[mine["indicator"] == ind.key].set_index("year")["value"]
+        if own.empty:
+            continue
+        all_years = table.loc[table["indicator"] == ind.key, "year"]
+        years = list(range(int(all_years.min()), int(all_years.max()) + 1))
+        have = sorted(int(y) for y in own.index)
+        if year is not None and int(year) in have:
+            vy, note = int(year), None
+        else:
+            earlier = [y for y in have if year is not None and y < int(year)]
+            vy = earlier[-1] if earlier else have[-1]
+            note = (f"{vy}: the latest year with a value" + (f" (none in {year})" if year is not None else "")
+                    if earlier or year is None else f"{vy}: no value in {year} or before")
+        peers = table[(table["indicator"] == ind.key) & (table["level"] == level) & (table["year"] == vy)]
+        ranks = peers["value"].rank(ascending=not ind.higher_is_better, method="min")
+        rank = int(ranks[peers["region_id"] == region_id].iloc[0])
+        n = len(peers)
+        text = rank_text(rank, n) + ("" if ind.higher_is_better else " (1 = lowest)")
+        value = float(own.loc[vy])
+        out.append({"key": ind.key, "label": ind.label, "unit": ind.unit, "kind": ind.kind, "value": value,
+                    "value_text": _context_text(ind.kind, value, ind.digits), "value_year": vy, "year_note": note,
+                    "series": {"years": years, "values": [float(own.loc[y]) if y in own.index else None
+                                                          for y in years]},
+                    "rank": rank, "n": n, "rank_text": text, "level": level, "source": ind.source})
+    return out

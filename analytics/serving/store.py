@@ -95,6 +95,14 @@ class Store:
         return self._read("region_indicators")
 
     @property
+    def context(self) -> pd.DataFrame:
+        """The region profile's context indicators, long: region_id, level, indicator, year, value
+        (every year of their sources; no row for a missing value). Empty when the build has none."""
+        path = self.dir / "region_context.parquet"
+        empty = pd.DataFrame({"region_id": [], "level": [], "indicator": [], "year": [], "value": []})
+        return self._held(("region_context",), lambda: pd.read_parquet(path) if path.exists() else empty)
+
+    @property
     def regions(self) -> pd.DataFrame:
         return self._read("regions")
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from analytics.metrics.growth import carried_start, no_growth_reason
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import profiles, views
 from analytics.serving.formats import fmt_int, fmt_pct, fmt_signed_pct
-from analytics.serving.store import get_store
+from analytics.serving.store import DATASETS, get_store
 from analytics.upload import is_upload_key
 from components.controls import start_year_options, window_start
 from components.figures import add_title_and_source, empty_figure, export_name, graph_config
@@ -69,6 +69,7 @@ def region_table(context: dict, year, start, rules, denominator):
 @callback(
     output={"message": Output(ids.MESSAGE, "children"), "body_style": Output(ids.BODY, "style"),
             "breadcrumb": Output(ids.BREADCRUMB, "children"), "keyfigs": Output(ids.KEYFIGS, "children"),
+            "context_cards": Output(ids.INDICATORS, "children"),
             "rows": Output(ids.TABLE, "rowData"), "columns": Output(ids.TABLE, "columnDefs"),
             "timeline": Output(ids.TIMELINE, "figure"), "timeline_config": Output(ids.TIMELINE, "config"),
             "timeline_svg": Output(ids.TIMELINE_SVG, "data-filename"),
@@ -102,7 +103,8 @@ def region_outputs(context: dict, year, start_year, rules, denominator, trigger=
            "timeline_config": graph_config(timeline_name), "timeline_svg": timeline_name}
     if year not in have:
         return {**out, "message": no_data_message(context, year, have, start_year, rules, denominator),
-                "body_style": {"display": "none"}, "keyfigs": [], "rows": [], "columns": [], "diversification": None}
+                "body_style": {"display": "none"}, "keyfigs": [], "context_cards": [], "rows": [], "columns": [],
+                "diversification": None}
     start = window_start(year, start_year)
     figs = key_figures(context, year, start, rules, denominator)
     suffix = " (with this region)" if creg else ""
@@ -113,6 +115,7 @@ def region_outputs(context: dict, year, start_year, rules, denominator, trigger=
     msg = note(text) if text else None
     return {**out, "message": msg, "body_style": {}, "rows": rows, "columns": columns,
             "keyfigs": key_figure_cards(figs, level_label(dataset, level) + suffix, year),
+            "context_cards": context_cards(context, year),
             "diversification": diversification_table(context, table, year, start)}
 
 
@@ -201,6 +204,60 @@ def key_figure_cards(figs: list[dict], level_plural: str, year: int):
         "starred clusters follow the chosen star rules and LQ denominator; the US variant always uses the US "
         "portal's strong-cluster rule.", className="text-muted"), xs=12))
     return cards
+
+
+CONTEXT_UPLOAD_NOTE = ("An uploaded file carries employment only: there is no GDP, population, patent, R&D or "
+                       "unemployment figure for its regions, so no region context is shown.")
+CONTEXT_CUSTOM_NOTE = ("The context indicators are published for official regions only: rates (growth, R&D, "
+                       "unemployment) cannot be added up, so a custom region shows none. Open a member region's "
+                       "profile for its context.")
+
+
+def context_cards(context: dict, year) -> list:
+    """The "Region context" cards (``profiles.region_context``), or one note why there are none."""
+    dataset = context["dataset"]
+    if dataset not in DATASETS or is_upload_key(dataset):
+        return [dbc.Col(html.P(CONTEXT_UPLOAD_NOTE, className="small text-muted mb-0", id="region-context-none"),
+                        xs=12)]
+    if context.get("creg"):
+        return [dbc.Col(html.P(CONTEXT_CUSTOM_NOTE, className="small text-muted mb-0", id="region-context-none"),
+                        xs=12)]
+    cards = profiles.region_context(get_store(dataset).context, dataset, context["region_id"], year)
+    if not cards:
+        return [dbc.Col(html.P("The sources publish no context indicator for this region.",
+                               className="small text-muted mb-0", id="region-context-none"), xs=12)]
+    level = level_label(dataset, context["level"])
+    out = [dbc.Col(context_card(c, level), xs=12, sm=6, lg=4) for c in cards]
+    absent = profiles.context_absent(dataset, context["level"])
+    out.append(dbc.Col(html.Small(
+        "Each card: the value in the chosen year, or the latest earlier year with a value (the card says which); "
+        "the line covers every year of the source, gaps are years without a value; the dot marks the year shown. "
+        "Ranks among the regions of the same level with a value in that year, 1 = highest unless marked. "
+        + (absent or ""), className="text-muted"), xs=12))
+    return out
+
+
+def context_card(c: dict, level_plural: str) -> dbc.Card:
+    years = c["series"]["years"]
+    span = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
+    missing = sum(v is None for v in c["series"]["values"])
+    trend = f"Trend {span}" + (f" ({missing} {'year' if missing == 1 else 'years'} without a value: gaps)"
+                               if missing else "")
+    when = html.Div(c["year_note"] or f"in {c['value_year']}",
+                    className="small fw-semibold " + ("text-warning-emphasis" if c["year_note"] else "text-muted"))
+    return dbc.Card(dbc.CardBody([
+        html.Div(c["label"], className="text-uppercase small text-muted fw-semibold"),
+        html.Div([html.Span(c["value_text"], className="fs-4 fw-bold text-primary lh-sm me-2"),
+                  html.Span(c["unit"], className="small text-muted")]),
+        when,
+        html.Div(dcc.Graph(figure=rf.sparkline_figure(c["series"], c["value_year"]), config=rf.SPARK_CONFIG,
+                           style={"height": f"{rf.SPARK_HEIGHT}px"}),
+                 role="img", **{"aria-label": f"{c['label']}, {trend}"}, className="my-1"),
+        html.Div(trend, className="small text-muted"),
+        html.Div([html.Span(c["rank_text"], className="badge bg-info me-1 keyfig-rank"),
+                  html.Span(f"{level_plural}, {c['value_year']}", className="small text-muted")], className="mt-1"),
+        html.Small(c["source"], className="text-muted d-block mt-2 source-line"),
+    ]), className=f"h-100 shadow-sm context-card context-{c['key']}")
 
 
 def portfolio_rows(pf, context: dict, year: int, start, ui: dict):

@@ -228,3 +228,28 @@ def bubble_note(rules: str, year: int, start: int, bench: float, n_out: int, ui:
         (f"{n_out} categor{'y' if n_out == 1 else 'ies'} without employment data in {start} (growth unknown) "
          "not shown." if n_out else ""),
     ]
+
+
+# ---------------------------------------------------------------------------- context sparklines
+
+SPARK_HEIGHT = 64
+SPARK_LINE, SPARK_MARK = "#0072B2", "#D55E00"  # Okabe–Ito blue and vermillion (colour-blind safe)
+SPARK_CONFIG = {"displayModeBar": False, "staticPlot": True, "displaylogo": False, "responsive": True}
+
+
+def sparkline_figure(series: dict, value_year: int | None) -> go.Figure:
+    """A tiny line over every year of the indicator's source: None values are gaps (``connectgaps``
+    off, never zero or interpolated); small markers keep a lone year visible; the shown year is
+    the larger vermillion dot."""
+    years, values = series["years"], series["values"]
+    fig = go.Figure(go.Scatter(x=years, y=values, mode="lines+markers", connectgaps=False, hoverinfo="skip",
+                               line={"color": SPARK_LINE, "width": 2}, marker={"color": SPARK_LINE, "size": 3}))
+    if value_year in years:
+        fig.add_trace(go.Scatter(x=[value_year], y=[values[years.index(value_year)]], mode="markers",
+                                 hoverinfo="skip", marker={"color": SPARK_MARK, "size": 8, "symbol": "circle",
+                                                           "line": {"color": "white", "width": 1}}))
+    fig.update_layout(height=SPARK_HEIGHT, margin={"l": 4, "r": 4, "t": 4, "b": 4}, showlegend=False,
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      xaxis={"visible": False, "range": [years[0] - 0.5, years[-1] + 0.5]},
+                      yaxis={"visible": False})
+    return fig

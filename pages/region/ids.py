@@ -29,3 +29,4 @@ BUBBLE_CSV_BTN = "region-bubble-csv-btn"
 TIMELINE_SVG = "region-timeline-svg"
 TIMELINE_CSV_BTN = "region-timeline-csv-btn"
 CHART_DOWNLOAD = "region-chart-download"  # the charts' CSVs (the numbers a chart draws)
+INDICATORS = "region-indicators"        # the "Region context" cards (GDP, population, patents, R&D, unemployment)

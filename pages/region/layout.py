@@ -3,7 +3,8 @@
 The layout checks the path (an unknown dataset or region gets a message with a link back to
 the map; ``region_id=custom`` with ``creg=Name=ID+ID`` is a custom region) and parses the query
 with ``components.routes.REGION`` (bad values: a visible note and the default), then lays out
-the controls and the slots ``callbacks.py`` fills: key figures with ranks, the cluster portfolio
+the controls and the slots ``callbacks.py`` fills: key figures with ranks, the region context
+(GDP, growth, population, patents, R&D, unemployment: cards with sparklines), the cluster portfolio
 (custom categories of the link and of the library included; CSV), the bubble chart, employment
 over time, diversification opportunities; and, drawn here once (it does not depend on the
 settings), the cluster organisations located in the region (``organisations.py``).
@@ -109,6 +110,7 @@ def layout(**kwargs):
         html.Div(id=ids.MESSAGE),
         html.Div(id=ids.BODY, children=[
             dbc.Row(id=ids.KEYFIGS, className="g-3 mb-4"),
+            _context_section(),
             _portfolio_section(ui),
             _bubble_section(ui),
             dbc.Row([
@@ -138,6 +140,17 @@ def _controls(store, have, state) -> dbc.Card:
         start_year_options(years, state["year"], have, state["dataset"]), state["start_year"], state["rules"],
         state["denominator"]),
         className="g-2")), className="mb-3 bg-light border-0")
+
+
+def _context_section() -> html.Section:
+    """Region context: official indicators of the region (filled by ``callbacks.context_cards``)."""
+    return html.Section([
+        html.H2("Region context", className="h4 mb-1"),
+        html.P("The region's framework conditions from official statistics (what the US Cluster Mapping portal "
+               "calls “Performance & Drivers”): prosperity, growth, size, innovation and the labour market.",
+               className="small text-muted mb-2"),
+        dbc.Row(id=ids.INDICATORS, className="g-3"),
+    ], className="mb-4", id="region-context-section")
 
 
 def _portfolio_section(ui) -> html.Section:

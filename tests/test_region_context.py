@@ -38,7 +38,7 @@ def test_rank_among_the_same_level_in_the_year_and_the_count():
     gdp = _card(cards, "gdp_pc_pps")
     assert (gdp["value"], gdp["value_year"], gdp["year_note"]) == (33000.0, 2012, None)
     assert (gdp["rank"], gdp["n"], gdp["rank_text"]) == (1, 3, "1st of 3"), "P (NUTS 1, 99,000) is not ranked with A"
-    assert gdp["value_text"] == "33,000" and gdp["source"].startswith("Source: Eurostat, nama_10r_3gdp")
+    assert gdp["value_text"] == "33,000" and gdp["range_text"] == "30,000 to 33,000" and gdp["source"].startswith("Source: Eurostat, nama_10r_3gdp")
     b = _card(profiles.region_context(_table(), "eu", "B", 2011), "gdp_pc_pps")
     assert (b["rank"], b["n"]) == (1, 1), "2011: B is the only NUTS 2 region with a value"
     # lower is better for unemployment: 1 = lowest, ties share the best rank

@@ -432,7 +432,7 @@ def region_context(table: pd.DataFrame, dataset: str, region_id: str, year: int 
     ``table``: ``Store.context`` (region_id, level, indicator, year, value; no row = missing).
     Each dict: key, label, unit, kind, value, value_text, value_year (``year`` when it has a value,
     else the latest earlier year with one, else the latest year), year_note (why another year, or
-    None), series {"years", "values"} over every year the indicator has in the table (None = gap,
+    None), range_text (the region's lowest to highest value), series {"years", "values"} over every year the indicator has in the table (None = gap,
     never 0), rank and n among the regions of the same level with a value in ``value_year``
     (1 = highest, or lowest where higher is not better), rank_text and source.
     """
@@ -461,8 +461,11 @@ def region_context(table: pd.DataFrame, dataset: str, region_id: str, year: int 
         n = len(peers)
         text = rank_text(rank, n) + ("" if ind.higher_is_better else " (1 = lowest)")
         value = float(own.loc[vy])
+        low, high = float(own.min()), float(own.max())
         out.append({"key": ind.key, "label": ind.label, "unit": ind.unit, "kind": ind.kind, "value": value,
                     "value_text": _context_text(ind.kind, value, ind.digits), "value_year": vy, "year_note": note,
+                    "range_text": f"{_context_text(ind.kind, low, ind.digits)} to "
+                                  f"{_context_text(ind.kind, high, ind.digits)}",
                     "series": {"years": years, "values": [float(own.loc[y]) if y in own.index else None
                                                           for y in years]},
                     "rank": rank, "n": n, "rank_text": text, "level": level, "source": ind.source})

@@ -232,7 +232,8 @@ def context_cards(context: dict, year) -> list:
     out.append(dbc.Col(html.Small(
         "Each card: the value in the chosen year, or the latest earlier year with a value (the card says which); "
         "the line covers every year of the source, gaps are years without a value; the dot marks the year shown. "
-        "Ranks among the regions of the same level with a value in that year, 1 = highest unless marked. "
+        "Ranks among all regions of the same level with a value in that year, 1 = highest unless marked (the key "
+        "figures above rank among the regions with employment data, so their GDP rank can differ). "
         + (absent or ""), className="text-muted"), xs=12))
     return out
 
@@ -241,8 +242,8 @@ def context_card(c: dict, level_plural: str) -> dbc.Card:
     years = c["series"]["years"]
     span = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
     missing = sum(v is None for v in c["series"]["values"])
-    trend = f"Trend {span}" + (f" ({missing} {'year' if missing == 1 else 'years'} without a value: gaps)"
-                               if missing else "")
+    trend = f"Trend {span}, {c['range_text']}" + (
+        f" ({missing} {'year' if missing == 1 else 'years'} without a value: gaps)" if missing else "")
     when = html.Div(c["year_note"] or f"in {c['value_year']}",
                     className="small fw-semibold " + ("text-warning-emphasis" if c["year_note"] else "text-muted"))
     return dbc.Card(dbc.CardBody([

@@ -243,10 +243,10 @@ def sparkline_figure(series: dict, value_year: int | None) -> go.Figure:
     the larger vermillion dot."""
     years, values = series["years"], series["values"]
     fig = go.Figure(go.Scatter(x=years, y=values, mode="lines+markers", connectgaps=False, hoverinfo="skip",
-                               line={"color": SPARK_LINE, "width": 2}, marker={"color": SPARK_LINE, "size": 3}))
+                               line={"color": SPARK_LINE, "width": 2}, marker={"color": SPARK_LINE, "size": 5}))
     if value_year in years:
         fig.add_trace(go.Scatter(x=[value_year], y=[values[years.index(value_year)]], mode="markers",
-                                 hoverinfo="skip", marker={"color": SPARK_MARK, "size": 8, "symbol": "circle",
+                                 hoverinfo="skip", marker={"color": SPARK_MARK, "size": 9, "symbol": "circle",
                                                            "line": {"color": "white", "width": 1}}))
     fig.update_layout(height=SPARK_HEIGHT, margin={"l": 4, "r": 4, "t": 4, "b": 4}, showlegend=False,
                       paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",

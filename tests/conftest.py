@@ -226,3 +226,15 @@ def pytest_sessionstart(session):
 
     if config.raw_dir().exists():
         ensure_built()
+
+
+def walk_components(node):
+    """Every Dash component in a layout tree (depth first, the node itself first)."""
+    if node is None or isinstance(node, (str, int, float)):
+        return
+    if isinstance(node, (list, tuple)):
+        for n in node:
+            yield from walk_components(n)
+        return
+    yield node
+    yield from walk_components(getattr(node, "children", None))

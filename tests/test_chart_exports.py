@@ -19,7 +19,7 @@ import struct
 import pandas as pd
 import pytest
 
-from conftest import SHOTS, console_errors, open_page, wait_for
+from conftest import SHOTS, console_errors, open_page, wait_for, walk_components
 
 YEAR, START = 2015, 2010
 HOSTILE = "@SUM(A1) <b>Evil</b> & co"  # a spreadsheet formula and plotly markup in a user-given name
@@ -33,21 +33,10 @@ def _read(payload: dict) -> tuple[list[str], pd.DataFrame]:
 
 def _store_data(component_tree, store_id: str):
     """The ``data`` of the dcc.Store ``store_id`` in a layout."""
-    for c in _walk(component_tree):
+    for c in walk_components(component_tree):
         if getattr(c, "id", None) == store_id:
             return c.data
     raise AssertionError(f"no {store_id} in the layout")
-
-
-def _walk(node):
-    if node is None or isinstance(node, (str, int, float)):
-        return
-    if isinstance(node, (list, tuple)):
-        for n in node:
-            yield from _walk(n)
-        return
-    yield node
-    yield from _walk(getattr(node, "children", None))
 
 
 def _title(fig, raw: bool = False) -> str:
@@ -357,7 +346,7 @@ def _graph_configs(dash_app) -> dict[str, list]:
     for name, page in dash.page_registry.items():
         layout = page["layout"]
         tree = layout(**PAGE_ARGS.get(name, {})) if callable(layout) else layout
-        found[name] = [(g.id, getattr(g, "config", None)) for g in _walk(tree) if isinstance(g, dcc.Graph)]
+        found[name] = [(g.id, getattr(g, "config", None)) for g in walk_components(tree) if isinstance(g, dcc.Graph)]
     return found
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from analytics import config
 from analytics.serving import profiles
+from conftest import walk_components
 
 # ---------------------------------------------------------------------------- the serving function
 
@@ -181,17 +182,6 @@ def test_california_cards_equal_the_raw_files(us):
 # ---------------------------------------------------------------------------- the page
 
 
-def _walk(node):
-    if node is None or isinstance(node, (str, int, float)):
-        return
-    if isinstance(node, (list, tuple)):
-        for n in node:
-            yield from _walk(n)
-        return
-    yield node
-    yield from _walk(getattr(node, "children", None))
-
-
 def _text(node) -> str:
     if isinstance(node, str):
         return node
@@ -207,8 +197,8 @@ def _context(dataset, region_id, **query):
     from pages.region.layout import layout
 
     tree = layout(dataset=dataset, region_id=region_id, **query)
-    assert any(getattr(c, "id", None) == ids.INDICATORS for c in _walk(tree)), "the layout has the cards' slot"
-    return next(c.data for c in _walk(tree) if getattr(c, "id", None) == ids.CONTEXT)
+    assert any(getattr(c, "id", None) == ids.INDICATORS for c in walk_components(tree)), "the layout has the cards' slot"
+    return next(c.data for c in walk_components(tree) if getattr(c, "id", None) == ids.CONTEXT)
 
 
 @needs_raw
@@ -218,7 +208,7 @@ def test_region_callback_returns_the_context_cards(dash_app):
     from pages.region.callbacks import region_outputs
 
     out = region_outputs(_context("eu", "DE11"), 2015, 2010, "eco2008", "total")["context_cards"]
-    cards = [c for c in _walk(out) if "context-card" in (getattr(c, "className", "") or "")]
+    cards = [c for c in walk_components(out) if "context-card" in (getattr(c, "className", "") or "")]
     assert [c.className.split()[-1] for c in cards] == [
         "context-gdp_pc_pps", "context-gdp_growth", "context-population", "context-patents", "context-rd_intensity",
         "context-unemployment"]
@@ -228,7 +218,7 @@ def test_region_callback_returns_the_context_cards(dash_app):
     assert "45,500" in text and "4,008,288" in text and "6.13 %" in text and "3.3 %" in text
     assert "2012: the latest year with a value (none in 2015)" in text
     assert "NUTS 2 regions, 2015" in text and "Source: Eurostat, tgs00042" in text
-    graphs = [g for g in _walk(out) if isinstance(g, dcc.Graph)]
+    graphs = [g for g in walk_components(out) if isinstance(g, dcc.Graph)]
     assert len(graphs) == 6
     assert all(g.config["staticPlot"] and g.config["displayModeBar"] is False for g in graphs)
     rd = graphs[4].figure

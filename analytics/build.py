@@ -52,6 +52,7 @@ def log(message: str) -> None:
     """Progress goes to stderr, so CSV on stdout stays clean."""
     print(message, file=sys.stderr, flush=True)
 DATASETS = ("eu", "us")
+EU_LEVELS = ("nuts2", "nuts1", "country")  # the order of analytics.sources.eu.build's facts
 # The code that shapes the build's output: this module and the two folders below. Editing
 # anything in them triggers a rebuild; the serving layer, the CLI and the tools do not.
 BUILD_CODE = ("sources", "metrics")
@@ -168,6 +169,7 @@ def build(raw: Path | None = None, out: Path | None = None, progress=log) -> dic
         summary = {"eu": _build_eu(raw, tmp / "eu", progress), "us": _build_us(raw, tmp / "us", progress)}
         summary["eu_definitions"] = colocation.build_step(tmp / "eu", progress)
         build_related(raw).to_parquet(tmp / "related.parquet", index=False)
+        summary[colocation.SET_NAME] = _build_eu_variant(tmp, colocation.SET_NAME, progress)
         summary["organisations"] = _build_organisations(raw, tmp, progress)
         summary["seconds"] = round(time.perf_counter() - started, 1)
         (tmp / "manifest.json").write_text(json.dumps({"fingerprint": _fingerprint(raw), "summary": summary},
@@ -208,6 +210,31 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
     eu = build_eu(raw, progress)
     facts, regions = eu["facts"], eu["regions"]
     progress("eu: computing metrics for every level")
+    for level, f in facts.items():
+        f.to_parquet(out / f"facts_{level}.parquet", index=False)
+    years = sorted(int(y) for y in facts["nuts2"]["year"].unique())
+    progress("eu: region indicators (cluster strength, GDP per capita, population, patents)")
+    metrics = _write_eu_metrics(facts, regions, defs, build_indicators(raw, regions, years), out)
+    progress("eu: region context (GDP per capita and growth, population, patents, R&D, unemployment; all years)")
+    context, cover = build_context(raw, regions)
+    _write_context(context, cover, out)
+    regions.to_parquet(out / "regions.parquet", index=False)
+    us_list = pd.read_csv(raw / LIST_FILE, dtype=str)[["cluster_key", "short_name"]]
+    cats = defs.categories.merge(us_list.rename(columns={"cluster_key": "category_id"}), on="category_id", how="left")
+    cats.to_parquet(out / "categories.parquet", index=False)
+    (out / "quality.json").write_text(json.dumps(eu["quality"], indent=1, default=str))
+    for level, rel in eu_sources.GEO_FILES.items():
+        fc = eu_geometry(raw / rel, tolerance=0.01, precision=3)
+        (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
+        _write_neighbours(fc, out / f"neighbours_{level}.parquet", 0.02)
+    return {"rows": len(metrics), "regions_per_year": eu["quality"]["regions_with_data"]}
+
+
+def _write_eu_metrics(facts: dict[str, pd.DataFrame], regions: pd.DataFrame, defs: Definitions,
+                      external: pd.DataFrame, out: Path) -> pd.DataFrame:
+    """The tables of the European data that depend on the definitions set: benchmark, metrics of every
+    level, stars, region indicators (``external``: GDP, population, patents per region and year, joined)
+    and the industry → category table."""
     bc, bt = benchmark(facts["nuts2"], defs)
     bt.to_parquet(out / "benchmark_totals.parquet", index=False)
     bc.to_parquet(out / "benchmark_categories.parquet", index=False)
@@ -216,30 +243,37 @@ def _build_eu(raw: Path, out: Path, progress) -> dict:
         m, rt = level_metrics(f, defs, bc, bt, regions, level)
         metrics.append(m)
         totals.append(rt)
-        f.to_parquet(out / f"facts_{level}.parquet", index=False)
     metrics = pd.concat(metrics, ignore_index=True)
-    totals = pd.concat(totals, ignore_index=True)
-    progress("eu: region indicators (cluster strength, GDP per capita, population, patents)")
-    ind = region_indicators(metrics, totals)
-    years = sorted(int(y) for y in metrics["year"].unique())
-    ind = ind.merge(build_indicators(raw, regions, years), on=["region_id", "year"], how="left")
+    ind = region_indicators(metrics, pd.concat(totals, ignore_index=True))
+    keep = [c for c in external.columns if c in ("region_id", "year") or c not in ind.columns]
+    ind = ind.merge(external[keep], on=["region_id", "year"], how="left")
     metrics.to_parquet(out / "metrics.parquet", index=False)
     _write_stars(metrics, out)
     ind.to_parquet(out / "region_indicators.parquet", index=False)
-    progress("eu: region context (GDP per capita and growth, population, patents, R&D, unemployment; all years)")
-    context, cover = build_context(raw, regions)
-    _write_context(context, cover, out)
-    regions.to_parquet(out / "regions.parquet", index=False)
-    us_list = pd.read_csv(raw / LIST_FILE, dtype=str)[["cluster_key", "short_name"]]
-    cats = defs.categories.merge(us_list.rename(columns={"cluster_key": "category_id"}), on="category_id", how="left")
-    cats.to_parquet(out / "categories.parquet", index=False)
     defs.industries.to_parquet(out / "industries.parquet", index=False)
-    (out / "quality.json").write_text(json.dumps(eu["quality"], indent=1, default=str))
-    for level, rel in eu_sources.GEO_FILES.items():
-        fc = eu_geometry(raw / rel, tolerance=0.01, precision=3)
-        (out / f"geometry_{level}.geojson").write_text(json.dumps(fc, separators=(",", ":")))
-        _write_neighbours(fc, out / f"neighbours_{level}.parquet", 0.02)
-    return {"rows": len(metrics), "regions_per_year": eu["quality"]["regions_with_data"]}
+    return metrics
+
+
+def _build_eu_variant(out: Path, name: str, progress) -> dict:
+    """The European data under the derived definitions set ``name`` as a dataset of its own,
+    ``<out>/<name>/``: only the tables that depend on the definitions (metrics, stars, region
+    indicators, benchmark, categories, industries) and an empty ``related.parquet`` (the relatedness
+    links are between US-derived categories). Facts, regions, geometry, neighbours, context and
+    quality stay in ``<out>/eu/``, where :class:`analytics.serving.store.Store` reads them."""
+    started = time.perf_counter()
+    base, dest = out / "eu", out / name
+    dest.mkdir()
+    defs = colocation.load_definitions_set(name, out)
+    regions = pd.read_parquet(base / "regions.parquet")
+    facts = {lv: pd.read_parquet(base / f"facts_{lv}.parquet") for lv in EU_LEVELS}
+    built = pd.read_parquet(base / "region_indicators.parquet")  # its GDP, population, patents are kept
+    metrics = _write_eu_metrics(facts, regions, defs, built, dest)
+    cats = defs.categories.assign(short_name=None)
+    cats.to_parquet(dest / "categories.parquet", index=False)
+    pd.read_parquet(out / "related.parquet").iloc[0:0].to_parquet(dest / "related.parquet", index=False)
+    seconds = round(time.perf_counter() - started, 1)
+    progress(f"{name}: metrics, stars and indicators under the derived categories in {seconds} s")
+    return {"rows": len(metrics), "categories": int(len(cats)), "seconds": seconds}
 
 
 DENOMINATORS = ("total", "traded")

@@ -57,7 +57,7 @@ from analytics.metrics.stars import get_rules
 from analytics.serving import organisations as orgs
 from analytics.serving import views
 from analytics.serving.cache import memoize
-from analytics.serving.store import get_store
+from analytics.serving.store import base_of, get_store
 from components.figures import (
     DIVERGING,
     FONT,
@@ -309,7 +309,7 @@ def fmt_value(x, fmt: str) -> str:
 
 
 def not_published_text(dataset: str) -> str:
-    return NOT_PUBLISHED.get(dataset, "not published")
+    return NOT_PUBLISHED.get(base_of(dataset), "not published")
 
 
 def max_stars(rules: str) -> int:
@@ -358,7 +358,7 @@ def _view_frame(ds, level, cat, metric, year, start, rules, den, ccat, creg) -> 
         frame["stars_text"] = stars_texts(frame, rules)
         imputed = frame["employment_imputed"].astype("boolean").fillna(False).astype(bool)
         missing = frame["missing_parts"].fillna(0).astype(int)
-        flags = np.where(imputed, IMPUTED_TEXT.get(ds, "imputed"), "")
+        flags = np.where(imputed, IMPUTED_TEXT.get(base_of(ds), "imputed"), "")
         parts = np.where(missing > 0, "incomplete: " + missing.astype(str) + " parts missing", "")
         frame["flags"] = [f"{a}; {b}" if a and b else (a or b) for a, b in zip(flags, parts)]
         frame.loc[frame["not_published"], "flags"] = not_published_text(ds)
@@ -629,7 +629,7 @@ def patch_figure(state: dict) -> Patch:
 
 def no_data_states(state: dict) -> list[str]:
     """US county maps: the states (postal codes) without county data in the source."""
-    if state["dataset"] != "us" or state["level"] != "county":
+    if base_of(state["dataset"]) != "us" or state["level"] != "county":
         return []
     names = get_store("us").quality.get("states_without_county_data", [])
     st = get_store("us").regions
@@ -657,7 +657,7 @@ def legend_note(state: dict) -> str:
                      "that year but no published figure for this category.")
     n_imp = int(imputed_mask(frame, state["category"]).sum())
     if n_imp:
-        parts.append(f"Magenta outline = {IMPUTED_TEXT.get(state['dataset'], 'imputed')}: {n_imp:,} regions whose "
+        parts.append(f"Magenta outline = {IMPUTED_TEXT.get(base_of(state['dataset']), 'imputed')}: {n_imp:,} regions whose "
                      "value includes an estimate (see the methodology page).")
     missing_states = no_data_states(state)
     if missing_states:
@@ -937,7 +937,7 @@ def geo_view(dataset: str) -> dict:
     :func:`frame_regions`, the US in Albers USA (Alaska and Hawaii in insets) framed to the lower 48;
     no base layers (land, coasts, frame): only our own regions are drawn."""
     base = {"visible": False, "showframe": False, "bgcolor": "rgba(0,0,0,0)", "fitbounds": False}
-    if dataset == "us":
+    if base_of(dataset) == "us":
         return {**base, "projection": {"type": "albers usa", "scale": 1.0}, "scope": "usa",
                 "lonaxis": {"range": US_RANGES["lon"]}, "lataxis": {"range": US_RANGES["lat"]}}
     return {**base, **eu_view(dataset)}
@@ -945,7 +945,7 @@ def geo_view(dataset: str) -> dict:
 
 def frame_rule(dataset: str) -> str:
     """What the legend says of the frame (the rule of :func:`frame_regions`)."""
-    if dataset == "us":
+    if base_of(dataset) == "us":
         return "Albers USA projection (equal-area); Alaska and Hawaii drawn in insets, not to scale or position."
     return ("Lambert azimuthal equal-area projection (as Eurostat's maps). The frame fits the regions with data, "
             "less the outermost regions (Canarias, Açores, Madeira and the French overseas regions), which lie "

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from analytics.serving import organisations as orgs
-from analytics.serving.store import DATASETS, build_id, get_store
+from analytics.serving.store import DATASETS, base_of, build_id, get_store
 from components.routes import ORGANISATION, ORGANISATIONS, REGION
 from components.tables import col, md_link, records
 
@@ -120,8 +120,8 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def credit(dataset: str | None) -> list[str]:
-    if dataset in orgs.SOURCES:
-        return [orgs.SOURCES[dataset]]
+    if base_of(dataset) in orgs.SOURCES:
+        return [orgs.SOURCES[base_of(dataset)]]
     return list(orgs.SOURCES.values())
 
 
@@ -173,7 +173,7 @@ def profile_section(ids, title: str, dataset: str, intro, body, empty: bool, doc
         html.P(intro, className="small text-muted mb-2") if intro else None,
         body,
         dcc.Download(id=ids.ORGS_DOWNLOAD),
-        source_line(orgs.SOURCES.get(dataset, "")),
+        source_line(orgs.SOURCES.get(base_of(dataset), "")),
         html.H3("Cases and reports", className="h5 mt-3"),
         documents,
     ], id=ids.ORGS, className="mb-4")

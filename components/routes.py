@@ -13,7 +13,7 @@ from analytics.metrics.peers import BASES
 from analytics.metrics.stars import RULE_SETS
 from analytics.serving import views
 from analytics.serving.custom import ValidationError
-from analytics.serving.store import DATASETS, available_datasets, get_store
+from analytics.serving.store import BASE_DATASETS, DATASETS, available_datasets, get_store
 from components.url_state import Kept, Param, ParamError, Route, shorten
 
 ALL, CUSTOM, TRADED = views.ALL, views.CUSTOM, "traded"
@@ -225,7 +225,7 @@ BUILD = Route("build", "/build", (
 ))
 
 METHODOLOGY = Route("methodology", "/methodology", (
-    Param("dataset", choices=lambda _v: list(DATASETS), default=lambda _v: next(iter(DATASETS))),
+    Param("dataset", choices=lambda _v: list(BASE_DATASETS), default=lambda _v: BASE_DATASETS[0]),
 ))
 
 HOME = Route("home", "/", ())
@@ -286,7 +286,7 @@ def _partner_region(value, v):
 SIDES = ("eu", "us")
 PARTNERS = Route("partners", "/partners", (
     Param("org", check=_org_id),
-    Param("dataset", choices=lambda _v: list(DATASETS), default=lambda v: None if v.get("org") else "eu",
+    Param("dataset", choices=lambda _v: list(SIDES), default=lambda v: None if v.get("org") else "eu",
           check=lambda value, v: None if v.get("org") else value),
     Param("region", check=_partner_region),
     Param("category", choices=lambda v: [] if v.get("org") else list(_store(v).categories["category_id"]),

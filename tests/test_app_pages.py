@@ -54,8 +54,8 @@ def test_home_renders_without_console_errors(dash_duo, dash_app):
 
 def test_region_page_renders_with_ranks(dash_duo, dash_app):
     open_page(dash_duo, dash_app, "/region/eu/DE11", ".keyfig-rank")
-    wait_for(lambda: len(_texts(dash_duo, ".keyfig-rank")) == 6, message="six key figures")
-    ranks = _texts(dash_duo, ".keyfig-rank")
+    wait_for(lambda: len(_texts(dash_duo, "#region-keyfigs .keyfig-rank")) == 6, message="six key figures")
+    ranks = _texts(dash_duo, "#region-keyfigs .keyfig-rank")
     assert all(RANK.match(r) for r in ranks), ranks
     assert "Stuttgart (DE11)" in dash_duo.find_element("h1").text
     crumbs = dash_duo.find_element("#region-breadcrumb").text

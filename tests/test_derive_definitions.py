@@ -224,21 +224,51 @@ def test_build_wrote_the_same_set_with_its_trace(derived_cli):
 
 # -- the sets for a page to select -------------------------------------------------------------------
 @needs_build
-def test_us_concorded_set_reproduces_the_built_tables():
-    from analytics.insights.definitions import set_region_indicators, set_table
-    from analytics.serving import views
+def test_derived_dataset_is_the_engine_on_the_derived_definitions():
+    """The build's eu-colocation dataset equals the engine run afresh on the derived definitions file
+    (benchmark over NUTS 2, metrics per level, stars rated within the level), for NUTS 1 in 2013."""
+    from analytics.metrics.regions import benchmark, level_metrics, rate_per_level
     from analytics.serving.store import get_store
 
-    mine = set_table("us-concorded", "nuts2", 2014)
-    built = get_store("eu").table("nuts2", 2014)
-    both = mine.merge(built, on=["region_id", "category_id"], suffixes=("", "_built"))
-    assert len(both) == len(mine) == len(built)
-    for col in ("employment", "lq", "size_share", "focus", "stars"):
+    defs = load_definitions_set("eu-colocation")
+    eu = BUILD / "eu"
+    facts = {lv: pd.read_parquet(eu / f"facts_{lv}.parquet") for lv in ("nuts2", "nuts1")}
+    regions = pd.read_parquet(eu / "regions.parquet")
+    bc, bt = benchmark(facts["nuts2"], defs)
+    m, _ = level_metrics(facts["nuts1"], defs, bc, bt, regions, "nuts1")
+    m = m[m["year"] == 2013].reset_index(drop=True)
+    m = m.join(rate_per_level(m, "eco2008", "total"))
+    built = get_store("eu-colocation").table("nuts1", 2013, "eco2008", "total")
+    both = m.merge(built, on=["region_id", "category_id"], suffixes=("", "_built"))
+    assert len(both) == len(m) == len(built) > 1000
+    assert set(built["category_id"]) == set(defs.categories["category_id"])
+    for col in ("employment", "lq_total", "focus", "stars"):
         assert np.allclose(both[col].astype(float), both[f"{col}_built"].astype(float), equal_nan=True), col
-    ind = set_region_indicators("us-concorded", "nuts2", 2014).merge(
-        views.region_indicators("eu", "nuts2", 2014), on="region_id", suffixes=("", "_built"))
-    for col in ("cluster_strength", "cluster_strength_us", "n_starred", "gdp_pc_pps"):
-        assert np.allclose(ind[col].astype(float), ind[f"{col}_built"].astype(float), equal_nan=True), col
+    assert both["stars"].astype(float).sum() > 0
+
+
+@needs_build
+def test_derived_dataset_borrows_europe_s_regions_and_maps():
+    """Facts, regions, geometry and context are Europe's (not copied); metrics, stars, categories and
+    the region measures are the derived set's own; relatedness links (between US-derived categories)
+    are absent rather than wrongly matched."""
+    from analytics.serving.store import base_of, get_store
+
+    eu, derived = get_store("eu"), get_store("eu-colocation")
+    own = {f.name for f in derived.dir.iterdir()}
+    assert "metrics.parquet" in own and "categories.parquet" in own
+    assert not {f for f in own if f.startswith(("facts_", "geometry_", "regions", "region_context"))}
+    assert derived.path("geometry_nuts2.geojson") == eu.path("geometry_nuts2.geojson")
+    assert derived.map_levels == eu.map_levels and base_of("eu-colocation") == "eu"
+    pd.testing.assert_frame_equal(derived.regions, eu.regions)
+    assert set(derived.categories["category_id"]).isdisjoint(eu.categories["category_id"])
+    assert derived.related.empty and not eu.related.empty
+    a = derived.indicators.set_index(["region_id", "year"])
+    b = eu.indicators.set_index(["region_id", "year"]).reindex(a.index)
+    for col in ("total_employment", "gdp_pc_pps", "population"):  # the same regions, whatever the categories
+        assert np.allclose(a[col].astype(float), b[col].astype(float), equal_nan=True), col
+    assert not np.allclose(a["cluster_strength"].astype(float), b["cluster_strength"].astype(float),
+                           equal_nan=True)  # but cluster strength is measured on the derived categories
 
 
 @needs_build

@@ -34,8 +34,9 @@ EMPTY_TOPOLOGY = json.dumps({"type": "Topology", "arcs": [],
 def geo_url(dataset: str, level: str) -> str:
     """The geometry file of a level; an uploaded data set (``upload-…``) draws on its built-in base
     dataset's geometry, so the address never carries the upload's private key."""
-    from analytics.serving.store import DATASETS, build_id, get_store
+    from analytics.serving.store import DATASETS, base_of, build_id, get_store
 
+    dataset = base_of(dataset)  # the European data under derived categories draw Europe's geometry
     if dataset not in DATASETS:
         dataset = getattr(get_store(dataset), "base", dataset)
     return f"/geo/{build_id()}/{dataset}/{level}.geojson"
@@ -45,7 +46,7 @@ def geo_url(dataset: str, level: str) -> str:
 def _body(dataset: str, level: str, _build: str) -> bytes:
     from analytics.serving.store import get_store
 
-    return (get_store(dataset).dir / f"geometry_{level}.geojson").read_bytes()
+    return get_store(dataset).path(f"geometry_{level}.geojson").read_bytes()
 
 
 def init_app(server: Flask) -> None:

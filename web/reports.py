@@ -40,7 +40,7 @@ from markupsafe import Markup
 from analytics.serving import profiles, views
 from analytics.serving import report as rp
 from analytics.serving.cache import cache
-from analytics.serving.store import DATASETS, build_id, get_store
+from analytics.serving.store import DATASETS, base_of, build_id, get_store
 from components.controls import window_start
 from components.figures import FOCAL_COLOUR, PEER_COLOUR, STAR_COLOURS, STAR_NAMES, TEXT_COLOUR
 from components.labels import DENOMINATOR_LABELS, dataset_ui, level_label
@@ -446,7 +446,7 @@ FRAME_TEXT = {
 def _project(dataset: str, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Equal-area projections: Lambert azimuthal (EU, centred on 10° E 52° N) or Albers conic (US)."""
     lam, phi = np.radians(lon), np.radians(lat)
-    if dataset == "us":
+    if base_of(dataset) == "us":
         p1, p2, p0, l0 = (math.radians(v) for v in (29.5, 45.5, 37.5, -96.0))
         n = (math.sin(p1) + math.sin(p2)) / 2
         c = math.cos(p1) ** 2 + 2 * n * math.sin(p1)
@@ -461,7 +461,7 @@ def _project(dataset: str, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray
 
 
 def _outside(dataset: str, region_id: str) -> bool:
-    return str(region_id).startswith(OUTSIDE_FRAME.get(dataset, ()))
+    return str(region_id).startswith(OUTSIDE_FRAME.get(base_of(dataset), ()))
 
 
 @functools.lru_cache(maxsize=8)
@@ -509,13 +509,13 @@ def map_svg(dataset: str, category_id: str, name: str, state: dict, start, ui: d
     rule = getattr(ch, "frame_rule", None)  # the live map's projection text does not describe this one
     if rule is not None:
         note = note.replace(rule(dataset), "").strip()
-    note = (note + " " + FRAME_TEXT.get(dataset, "")).strip()
+    note = (note + " " + FRAME_TEXT.get(base_of(dataset), "")).strip()
     ids, _names = store.map_regions(level)
     z = dict(zip(map(str, ids), regions["z"]))
     patches, values = [], []
     for feat in store.geometry(level)["features"]:
         rid = str(feat["id"])
-        if not feat.get("geometry") or (dataset == "us" and _outside(dataset, rid)):
+        if not feat.get("geometry") or (base_of(dataset) == "us" and _outside(dataset, rid)):
             continue
         verts, codes = [], []
         for ring in _rings(feat["geometry"]):

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.metrics.colocation import SET_NAME
+
 
 def cagr(start, end, years: int):
     """CAGR of ``start`` → ``end`` over ``years`` (scalars, arrays or aligned Series)."""
@@ -66,6 +68,7 @@ SERIES: dict[str, tuple[Series, ...]] = {
            Series(2017, 2021, "CBP, NAICS 2017", ((2017, 2021, "NAICS 2017"),))),
     "eu": (Series(2008, 2015, "Eurostat SBS, NACE Rev. 2", ((2008, 2015, "NACE Rev. 2"),)),),
 }
+SERIES[SET_NAME] = SERIES["eu"]  # the European data under the categories derived from co-location
 
 
 def series_of(dataset: str | None, year) -> Series | None:

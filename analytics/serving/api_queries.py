@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analytics.serving.formats import csv_safe
+from analytics.serving.store import base_of
 
 METRIC_COLUMNS = [
     "region_id", "region_name", "level", "year", "category_id", "category_name", "category_type", "cluster_type",
@@ -155,6 +156,7 @@ def metrics(store, year: int, level: str | None = None, start_year: int | None =
 def metric_columns(table: pd.DataFrame, dataset: str, denominator: str, start_year) -> pd.DataFrame:
     """The metrics table in the CLI's columns (built-in datasets and uploads alike)."""
     table["cluster_type"] = table["category_type"]
+    dataset = base_of(dataset)
     if dataset == "eu":
         table = table.drop(columns=["payroll"])  # wages and salaries: shown as avg_wage
     table = table.rename(columns={"units": "local_units" if dataset == "eu" else "establishments",

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analytics.metrics.core import add_ranks, compute_metrics
 from analytics.metrics.stars import get_rules, lq_column, rate
+from analytics.serving.store import base_of
 
 MAX_NAME = 60
 MAX_SPEC = 2000
@@ -90,7 +91,7 @@ class CustomCategory:
         if self.categories:
             parts.append("cat:" + "+".join(self.categories))
         if self.industries:
-            parts.append(("nace:" if self.dataset == "eu" else "naics:") + ",".join(self.industries))
+            parts.append(("nace:" if base_of(self.dataset) == "eu" else "naics:") + ",".join(self.industries))
         return f"{self.name}=" + ";".join(parts)
 
 
@@ -123,14 +124,14 @@ def parse_category(spec: str, store) -> CustomCategory:
         if kind in ("cat", "category"):
             cats += items
         elif kind in ("nace", "naics", "ind", "industry"):
-            expected = "nace" if store.dataset == "eu" else "naics"
+            expected = "nace" if store.base == "eu" else "naics"
             if kind in ("nace", "naics") and kind != expected:
                 raise ValidationError(f"'{kind}' codes belong to the other dataset; {store.meta['label']} uses "
                                       f"{expected} codes.")
             inds += items
         else:
             raise ValidationError(f"Unknown member type '{kind}': use cat:, "
-                                  + ("nace:" if store.dataset == "eu" else "naics:") + " codes.")
+                                  + ("nace:" if store.base == "eu" else "naics:") + " codes.")
     cc = CustomCategory(name, store.dataset, tuple(dict.fromkeys(cats)), tuple(dict.fromkeys(inds)))
     validate_category(cc, store)
     return cc
@@ -147,7 +148,7 @@ def validate_category(cc: CustomCategory, store) -> None:
         raise ValidationError(f"Unknown category id(s) in {store.meta['label']}: {', '.join(unknown[:10])}.")
     bad = [code for code in cc.industries if not _resolve_industry(code, store)]
     if bad:
-        system = "NACE division" if store.dataset == "eu" else "NAICS"
+        system = "NACE division" if store.base == "eu" else "NAICS"
         raise ValidationError(f"Unknown {system} code(s): {', '.join(bad[:10])}.")
 
 
@@ -157,7 +158,7 @@ def _resolve_industry(code: str, store) -> list[str]:
     """Industry keys of the facts tables that a user's code stands for."""
     code = code.strip().upper()
     keys = _industry_keys(store)
-    if store.dataset == "eu":
+    if store.base == "eu":
         digits = code.lstrip("ABCDEFGHIJKLMNOPQRSTU").replace(".", "")
         hit = (keys == code) | ((keys.str[1:] == digits.zfill(2)) if digits.isdigit() else False)
         return list(keys[hit])
@@ -216,7 +217,7 @@ def parse_region(spec: str, store) -> CustomRegion:
 def finest_units(region_id: str, store) -> set[str]:
     """The smallest regions a region covers (for overlap checks)."""
     regions = store.regions
-    if store.dataset == "eu":
+    if store.base == "eu":
         n2 = regions.loc[regions["level"] == "nuts2", "region_id"]
         return set(n2[n2.str.startswith(region_id)]) or {region_id}
     level = regions.set_index("region_id")["level"].get(region_id)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.serving import partners as partner_rules
 from analytics.serving.formats import fmt_int, fmt_num, fmt_stars
-from analytics.serving.store import available_datasets, build_id, get_store
+from analytics.serving.store import available_datasets, base_of, build_id, get_store
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def directory(dataset: str | None = None, country: str | None = None, region: st
     ``located``: 'yes' / 'no'; ``text`` is searched in name, city, region and description."""
     df = frame()
     if dataset:
-        df = df[df["dataset"] == dataset]
+        df = df[df["dataset"] == base_of(dataset)]
     if country:
         df = df[df["country"] == country]
     if region:
@@ -162,6 +162,7 @@ def region_organisations(dataset: str, region_id: str) -> pd.DataFrame:
     """Organisations located in a region or inside it (a country or NUTS 1 region takes its NUTS 2
     regions; the US nation takes every state). US organisations are located to states at most,
     so a county or economic area lists none."""
+    dataset = base_of(dataset)
     df = frame()
     df = df[df["dataset"] == dataset]
     if dataset == "us" and region_id == "US":
@@ -215,6 +216,7 @@ def cluster_text(rec: dict) -> str:
 def map_counts(dataset: str, level: str) -> pd.DataFrame:
     """region_id, count, names (first ten, '; '-joined) of the organisations located at ``level``
     (NUTS 2 ids cut to NUTS 1 or country; US states; nothing finer than where they are located)."""
+    dataset = base_of(dataset)
     df = frame()
     df = df[(df["dataset"] == dataset) & df["region_id"].notna()]
     if dataset == "eu":
@@ -256,7 +258,7 @@ def origin_of(org_id: str | None = None, dataset: str | None = None, region_id: 
         org = get(org_id)
         return {"categories": [c for c in org["categories"].split(";") if c], "country": org["country"],
                 "exclude": {org_id}, "label": org["name"], "dataset": org["dataset"], "region_id": org["region_id"]}
-    country = None
+    country, dataset = None, base_of(dataset)
     if dataset == "eu" and region_id:
         nuts = region_id[:2]
         country = {v: k for k, v in ISO_TO_NUTS.items()}.get(nuts, nuts)
@@ -319,13 +321,13 @@ LOCATED_TO = {"eu": "NUTS 2 regions", "us": "states"}  # the finest level organi
 
 def map_placeable(dataset: str, level: str) -> bool:
     """Whether organisations can be counted per region at ``level`` (:func:`map_counts` gives rows)."""
-    return level in LOCATED_LEVELS.get(dataset, ())
+    return level in LOCATED_LEVELS.get(base_of(dataset), ())
 
 
 def located_summary(dataset: str) -> dict:
     """total and located (with a region) organisations of a dataset."""
     df = frame()
-    df = df[df["dataset"] == dataset]
+    df = df[df["dataset"] == base_of(dataset)]
     return {"total": len(df), "located": int(df["region_id"].notna().sum())}
 
 
@@ -352,7 +354,7 @@ def categories_organisations(dataset: str, category_ids) -> pd.DataFrame:
 def directory_country(dataset: str, region_id: str | None) -> str | None:
     """The directory's country code (ISO 3166, as in ``country``) of a statistics region: its NUTS
     country (EL → GR) in Europe, US for every US region."""
-    if dataset == "us":
+    if base_of(dataset) == "us":
         return "US"
     if not region_id or region_id.startswith("custom"):
         return None

@@ -29,6 +29,7 @@ from analytics.serving.formats import (
     ordinal,
     rank_text,
 )
+from analytics.serving.store import base_of
 
 # ---------------------------------------------------------------- ranks and small formats
 
@@ -414,7 +415,7 @@ CONTEXT_ABSENT = {
 
 def context_absent(dataset: str, level: str) -> str | None:
     """The one-line note on the context indicators the data do not hold for this level (or None)."""
-    notes = CONTEXT_ABSENT.get(dataset, {})
+    notes = CONTEXT_ABSENT.get(base_of(dataset), {})
     return notes.get(level, notes.get("*"))
 
 
@@ -441,7 +442,7 @@ def region_context(table: pd.DataFrame, dataset: str, region_id: str, year: int 
         return []
     level = mine["level"].iloc[0]
     out = []
-    for ind in CONTEXT_INDICATORS.get(dataset, ()):
+    for ind in CONTEXT_INDICATORS.get(base_of(dataset), ()):
         own = mine[mine["indicator"] == ind.key].set_index("year")["value"]
         if own.empty:
             continue

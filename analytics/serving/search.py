@@ -128,7 +128,7 @@ def _singular(label: str) -> str:
 
 def built_regions() -> pd.DataFrame:
     """Every region of the available datasets as :func:`make_index` wants it."""
-    from analytics.serving.store import DATASETS, available_datasets, get_store
+    from analytics.serving.store import DATASETS, available_datasets, base_of, get_store
 
     frames = []
     for ds in available_datasets():
@@ -139,7 +139,7 @@ def built_regions() -> pd.DataFrame:
         have = set(ind.loc[ind["total_employment"] > 0, "region_id"])
         levels = meta.get("levels", {})
         parent = reg["parent_id"] if "parent_id" in reg else pd.Series(None, index=reg.index)
-        if ds == "us":  # a county lies in its state; economic areas and states in the nation (said by the dataset)
+        if base_of(ds) == "us":  # a county lies in its state; economic areas and states in the nation (said by the dataset)
             within = [names.get(p, "") if lv == "county" else "" for p, lv in zip(parent, reg["level"])]
         else:  # a NUTS region lies in its country
             within = [names.get(c, "") if lv != "country" else "" for c, lv in zip(reg["country"], reg["level"])]

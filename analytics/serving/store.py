@@ -16,10 +16,13 @@ import pandas as pd
 
 from analytics import config
 from analytics.build import require_build, stars_file
+from analytics.metrics import colocation
 from analytics.metrics.growth import growth
 from analytics.metrics.stars import get_rules, lq_column
 
 LEVELS = {"eu": ("nuts2", "nuts1", "country"), "us": ("state", "county", "ea", "nation")}
+EU_DERIVED = colocation.SET_NAME  # the European data under the categories the build derives from co-location
+LEVELS[EU_DERIVED] = LEVELS["eu"]
 
 # What the UI needs to say about each dataset (labels, units, sources, benchmark area).
 DATASETS = {
@@ -65,13 +68,45 @@ DATASETS = {
 }
 
 
+DATASETS[EU_DERIVED] = {
+    **DATASETS["eu"],
+    "label": "Europe, European co-location categories",
+    "base": "eu",
+    "definitions": EU_DERIVED,
+    "categories_note": "Categories derived from the co-location of NACE divisions across European NUTS 2 regions "
+                       "(this build; methodology: European cluster definitions), not the US-derived categories.",
+    "source": DATASETS["eu"]["source"] + " Categories: derived from European co-location by this build.",
+}
+
+
+DATASETS = {k: DATASETS[k] for k in ("eu", EU_DERIVED, "us")}
+BASE_DATASETS = tuple(k for k, m in DATASETS.items() if "base" not in m)  # the data sources: eu, us
+
+
+def base_of(dataset: str) -> str:
+    """The built-in dataset whose regions, industries and geography ``dataset`` has: itself, or ``eu``
+    for the European data under derived categories. Other keys (uploads) are returned as given."""
+    meta = DATASETS.get(dataset) if isinstance(dataset, str) else None
+    return meta.get("base", dataset) if meta else dataset
+
+
 class Store:
-    """One dataset's built tables. Attribute access loads a table on first use (:meth:`_held`)."""
+    """One dataset's built tables. Attribute access loads a table on first use (:meth:`_held`).
+
+    A dataset with a ``base`` (``eu-colocation``) holds only the tables that depend on its definitions;
+    the others (facts, regions, geometry, neighbours, context, quality) are read from the base's folder
+    (:meth:`path`)."""
 
     def __init__(self, build_dir: Path, dataset: str):
         self.dir = build_dir / dataset
         self.dataset = dataset
+        self.base = base_of(dataset)
         self._tables: dict[tuple, object] = {}
+
+    def path(self, name: str) -> Path:
+        """The build file ``name`` of this dataset: its own, else its base dataset's."""
+        own = self.dir / name
+        return own if own.exists() or self.base == self.dataset else self.dir.parent / self.base / name
 
     def _held(self, key: tuple, load: Callable[[], object]):
         """The table ``key``: loaded once by ``load``, then held for the life of the process."""
@@ -80,7 +115,7 @@ class Store:
         return self._tables[key]
 
     def _read(self, name: str) -> pd.DataFrame:
-        return self._held((name,), lambda: pd.read_parquet(self.dir / f"{name}.parquet"))
+        return self._held((name,), lambda: pd.read_parquet(self.path(f"{name}.parquet")))
 
     # -- tables of the build ---------------------------------------------------------------
     @property
@@ -98,7 +133,7 @@ class Store:
     def context(self) -> pd.DataFrame:
         """The region profile's context indicators, long: region_id, level, indicator, year, value
         (every year of their sources; no row for a missing value). Empty when the build has none."""
-        path = self.dir / "region_context.parquet"
+        path = self.path("region_context.parquet")
         empty = pd.DataFrame({"region_id": [], "level": [], "indicator": [], "year": [], "value": []})
         return self._held(("region_context",), lambda: pd.read_parquet(path) if path.exists() else empty)
 
@@ -131,17 +166,18 @@ class Store:
 
     @property
     def quality(self) -> dict:
-        return self._held(("quality",), lambda: json.loads((self.dir / "quality.json").read_text()))
+        return self._held(("quality",), lambda: json.loads(self.path("quality.json").read_text()))
 
     @property
     def related(self) -> pd.DataFrame:
         """Relatedness between categories (US 2014 table; ids are US cluster keys)."""
-        return self._held(("related",), lambda: pd.read_parquet(self.dir.parent / "related.parquet"))
+        return self._held(("related",), lambda: pd.read_parquet(
+            self.dir / "related.parquet" if (self.dir / "related.parquet").exists() else self.dir.parent / "related.parquet"))
 
     @property
     def subclusters(self) -> pd.DataFrame | None:
         """US subclusters (category_id, sub_code, sub_name, industry, industry_name, inferred)."""
-        path = self.dir / "subclusters.parquet"
+        path = self.path("subclusters.parquet")
         return self._held(("subclusters",), lambda: pd.read_parquet(path) if path.exists() else None)
 
     @property
@@ -155,15 +191,15 @@ class Store:
     def geometry(self, level: str) -> dict:
         """GeoJSON FeatureCollection of the level (feature ``id`` = region id)."""
         return self._held(("geometry", level),
-                          lambda: json.loads((self.dir / f"geometry_{level}.geojson").read_text()))
+                          lambda: json.loads(self.path(f"geometry_{level}.geojson").read_text()))
 
     def has_geometry(self, level: str) -> bool:
-        return (self.dir / f"geometry_{level}.geojson").exists()
+        return self.path(f"geometry_{level}.geojson").exists()
 
     def facts(self, level: str) -> pd.DataFrame:
         """Industry-level facts of a level (for custom categories and regions)."""
         def load():
-            f = pd.read_parquet(self.dir / f"facts_{level}.parquet")
+            f = pd.read_parquet(self.path(f"facts_{level}.parquet"))
             f["industry"] = f["industry"].astype("category")
             return f
         return self._held(("facts", level), load)
@@ -175,7 +211,7 @@ class Store:
 
     def neighbours(self, level: str) -> pd.DataFrame:
         """Regions sharing a border (region_id, neighbour_id), both directions."""
-        path = self.dir / f"neighbours_{level}.parquet"
+        path = self.path(f"neighbours_{level}.parquet")
         return self._held(("neighbours", level), lambda: pd.read_parquet(path) if path.exists()
                           else pd.DataFrame(columns=["region_id", "neighbour_id"]))
 
@@ -188,7 +224,7 @@ class Store:
         """Star columns of every regional cluster of the level under a rule set and LQ denominator,
         row for row with ``level_metrics(level)`` (rated by the build)."""
         def load():
-            s = pd.read_parquet(self.dir / stars_file(rules, denominator))
+            s = pd.read_parquet(self.path(stars_file(rules, denominator)))
             return s[(self.metrics["level"] == level).to_numpy()].reset_index(drop=True)
         lq_column(denominator)  # an unknown denominator is refused, as rating would
         get_rules(rules)
@@ -249,7 +285,7 @@ class Store:
 
     def nation_of(self) -> pd.Series | None:
         """The nation of each region for the expected-growth benchmark (Europe: its country; US: one)."""
-        if self.dataset == "us":
+        if self.base == "us":
             return None
         return self._held(("nation_of",), lambda: self.regions.drop_duplicates("region_id")
                           .set_index("region_id")["country"])
@@ -353,10 +389,11 @@ def preload() -> None:
                 store.geometry(level)
 
 
-def available_datasets() -> tuple[str, ...]:
-    """Datasets whose build is present with at least one map level."""
+def available_datasets(bases_only: bool = False) -> tuple[str, ...]:
+    """Datasets whose build is present with at least one map level (``bases_only``: not the European
+    data under derived categories, for pages about the sources themselves)."""
     out = []
-    for key in DATASETS:
+    for key in BASE_DATASETS if bases_only else DATASETS:
         try:
             store = get_store(key)
         except (ValueError, FileNotFoundError):

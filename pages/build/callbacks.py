@@ -17,7 +17,7 @@ from dash import Input, Output, Patch, State, callback, ctx, html, no_update
 from analytics.serving import custom, views
 from analytics.serving.formats import fmt_int, year_runs
 from analytics.serving.library import UNWRITABLE, LibraryError, get_library, save_definition
-from analytics.serving.store import DATASETS, get_store
+from analytics.serving.store import DATASETS, base_of, get_store
 from components import choropleth as ch
 from components import ids as shell_ids
 from components.routes import BUILD, CATEGORY, COMPARE, CUSTOM, MAP, REGION
@@ -34,7 +34,7 @@ def category_spec(name, categories, industries, dataset) -> str:
     if categories:
         parts.append("cat:" + "+".join(categories))
     if industries:
-        parts.append(("nace:" if dataset == "eu" else "naics:") + ",".join(industries))
+        parts.append(("nace:" if base_of(dataset) == "eu" else "naics:") + ",".join(industries))
     return f"{(name or '').strip()}=" + ";".join(parts)
 
 
@@ -174,9 +174,9 @@ def covered(dataset: str, level: str, members: list[str]) -> dict[str, float]:
         for rid in map_ids:
             if rid in out:
                 continue
-            if rid in units or (dataset == "eu" and any(rid.startswith(m) or m.startswith(rid) for m in others)):
+            if rid in units or (base_of(dataset) == "eu" and any(rid.startswith(m) or m.startswith(rid) for m in others)):
                 out[rid] = 0.5
-            elif dataset == "us" and level == "state" and any(u.startswith(rid) for u in units):
+            elif base_of(dataset) == "us" and level == "state" and any(u.startswith(rid) for u in units):
                 out[rid] = 0.5
     return out
 

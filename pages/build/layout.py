@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.serving import custom, views
-from analytics.serving.store import DATASETS, available_datasets, get_store
+from analytics.serving.store import DATASETS, available_datasets, base_of, get_store
 from components.controls import labelled_control
 from components.figures import export_name, graph_config
 from components.routes import BUILD, UPLOAD
@@ -33,7 +33,7 @@ def industry_options(dataset: str, values=()) -> list[dict]:
     """EU: NACE divisions (value "13"); US: 6-digit NAICS 2017 codes; plus any code of ``values``
     not among them (e.g. a NAICS prefix from a link)."""
     ind = get_store(dataset).industries
-    if dataset == "eu":
+    if base_of(dataset) == "eu":
         rows = ind.drop_duplicates("industry").sort_values("industry")
         opts = [{"label": f"{r.industry} · {r.industry_name}", "value": r.industry[1:]} for r in rows.itertuples()]
     else:
@@ -61,7 +61,7 @@ def region_levels(dataset: str) -> list[dict]:
 
 def default_region_level(dataset: str) -> str:
     levels = get_store(dataset).map_levels
-    if dataset == "us" and "state" in levels:
+    if base_of(dataset) == "us" and "state" in levels:
         return "state"  # counties are 3,000+ shapes: a heavy map for a picker
     default = DATASETS[dataset].get("default_level")
     return default if default in levels else levels[0]
@@ -83,7 +83,7 @@ MEMBER_COLUMNS = [col("industry", "Code", width=80), col("industry_name", "Indus
 def category_builder(dataset: str, cc: custom.CustomCategory | None) -> dbc.Card:
     cats = list(cc.categories) if cc else []
     inds = list(cc.industries) if cc else []
-    system = "NACE divisions" if dataset == "eu" else "NAICS 2017 industries (6-digit)"
+    system = "NACE divisions" if base_of(dataset) == "eu" else "NAICS 2017 industries (6-digit)"
     return dbc.Card([
         dbc.CardHeader(html.H2("Category builder", className="h5 mb-0")),
         dbc.CardBody([

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.serving.formats import year_runs
-from analytics.serving.store import DATASETS, available_datasets, get_store
+from analytics.serving.store import DATASETS, EU_DERIVED, available_datasets, get_store
 from components.labels import level_label
 from components.routes import BUILD, COMPARE, MAP, METHODOLOGY, REGION, UPLOAD
 from pages.home import callbacks as _callbacks  # noqa: F401  (registers the search's callbacks)
@@ -27,6 +27,9 @@ def _dataset_card(key: str) -> dbc.Col:
                f"{', '.join(level_label(key, lv) for lv in levels)} · {year_runs(years)}", className="mb-2"),
         html.Small(meta["source"], className="text-muted d-block mb-3"),
         html.A(f"Map of {meta['label']}", href=MAP.href(**state), className="btn btn-primary btn-sm"),
+        *([html.Div(html.A("… or with cluster categories derived from European co-location",
+                           href=MAP.href(**MAP.parse({"dataset": EU_DERIVED})[0]), className="small"),
+                    className="mt-2")] if key == "eu" and EU_DERIVED in available_datasets() else []),
     ])), md=6, className="mb-3")
 
 
@@ -82,7 +85,7 @@ def layout(**_kwargs):
                     ("Analyse your own data", UPLOAD.href())]),
         ], className="home-starts"),
         html.H2("The data", className="h4 mt-2"),
-        dbc.Row([_dataset_card(k) for k in available_datasets()]),
+        dbc.Row([_dataset_card(k) for k in available_datasets(bases_only=True)]),
         html.P([html.A("Methodology and sources", href=METHODOLOGY.href()),
                 ": how every number is made, its caveats and the data's quality."]),
     ])

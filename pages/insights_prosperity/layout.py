@@ -114,7 +114,7 @@ def options(state: dict) -> dict[str, list[dict]]:
     store = get_store(ds)
     ys = data.years(ds, state["level"], state["y"]) if state.get("level") else []
     return {
-        "dataset": [{"label": DATASETS[k]["label"], "value": k} for k in available_datasets()],
+        "dataset": [{"label": DATASETS[k]["label"], "value": k} for k in available_datasets(bases_only=True)],
         "level": [{"label": store.meta.get("levels", {}).get(lv, lv), "value": lv} for lv in data.levels(ds, state["y"])],
         "y": [{"label": f"{data.y_label(ds, y)[0]} ({'prosperity' if y == 'gdp' else 'innovation'})", "value": y}
               for y in data.Y_AXES],

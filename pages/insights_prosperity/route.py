@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from analytics.insights.definitions import definition_sets
 from analytics.insights.prosperity import VARIANTS
-from analytics.serving.store import get_store
+from analytics.serving.store import available_datasets, get_store
 from components.routes import dataset_param
 from components.url_state import Param, ParamError, Route
 from pages.insights_prosperity import data
@@ -48,7 +48,7 @@ def _region(value, v):
 
 
 PROSPERITY = Route("insights_prosperity", "/insights/prosperity", (
-    dataset_param(),
+    dataset_param(choices=lambda _v: available_datasets(bases_only=True)),
     Param("y", choices=lambda _v: list(data.Y_AXES), default="gdp", describe=lambda _v: "gdp or patents"),
     Param("level", choices=_levels, default=_level_default,
           describe=lambda v: "a level with the measure: " + ", ".join(_levels(v))),

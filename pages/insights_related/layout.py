@@ -121,7 +121,7 @@ def view(state: dict) -> dict:
 def options(state: dict) -> dict[str, list[dict]]:
     store = get_store(state["dataset"])
     return {
-        "dataset": [{"label": DATASETS[k]["label"], "value": k} for k in available_datasets()],
+        "dataset": [{"label": DATASETS[k]["label"], "value": k} for k in available_datasets(bases_only=True)],
         "level": [{"label": store.meta.get("levels", {}).get(lv, lv), "value": lv} for lv in RELATED.params[1].choices(state)],
         "year": [{"label": str(y), "value": y} for y in store.level_years(state["level"])],
         "region": [{"label": f"{n} ({r})", "value": r}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from analytics.serving import views
-from analytics.serving.store import get_store
+from analytics.serving.store import available_datasets, get_store
 from components.routes import dataset_param
 from components.url_state import Param, ParamError, Route
 
@@ -40,7 +40,7 @@ def _lq(value, _v):
 
 
 RELATED = Route("insights_related", "/insights/related", (
-    dataset_param(),
+    dataset_param(choices=lambda _v: available_datasets(bases_only=True)),
     Param("level", choices=_levels, default=_level_default),
     Param("year", kind="int", choices=_years, default=lambda v: _years(v)[-1],
           describe=lambda v: f"a year with data at this level ({_years(v)[0]}–{_years(v)[-1]})"),

@@ -20,7 +20,7 @@ from dash import dcc, html
 
 from analytics.metrics.categories import EU_TRACE, near_ties, read_trace
 from analytics.metrics.stars import RULE_SETS
-from analytics.serving.store import DATASETS, build_id, get_store
+from analytics.serving.store import BASE_DATASETS, DATASETS, build_id, get_store
 from components.labels import DENOMINATOR_LABELS as DENOMINATORS
 from components.messages import query_notes
 from components.routes import METHODOLOGY
@@ -111,11 +111,12 @@ def formulas_section() -> html.Section:
     rows = []
     for key, label in DENOMINATORS.items():
         er, ec, who, col = DENOMINATOR_ROWS[key]
-        used = ", ".join(m["label"] for m in DATASETS.values() if m.get("default_denominator", "total") == key)
+        used = ", ".join(DATASETS[k]["label"] for k in BASE_DATASETS
+                         if DATASETS[k].get("default_denominator", "total") == key)
         rows.append({"Setting (denominator=)": f"{label} ({key})", "E(r) is": er, "E(c) ÷ E is": ec,
                      "Convention of": who, "Column in downloads": col, "Default for": used or "–"})
-    bench = pd.DataFrame([{"Dataset": m["label"], "Benchmark area (E(c), E)": m.get("benchmark_area", "")}
-                          for m in DATASETS.values()])
+    bench = pd.DataFrame([{"Dataset": DATASETS[k]["label"], "Benchmark area (E(c), E)": DATASETS[k]["benchmark_area"]}
+                          for k in BASE_DATASETS])
     return _section(
         "formulas", "Metrics of a regional cluster",
         html.P(["Region r, category c, year t. E(r,c) is the employment of c in r; E(r) the region's employment "
@@ -135,7 +136,7 @@ def stars_section() -> html.Section:
         params = [{"Parameter": f.name, "Value": ", ".join(v) if isinstance(v := getattr(rules, f.name), tuple)
                    else (f"{v:g}" if isinstance(v, float) else str(v))}
                   for f in dataclasses.fields(rules) if f.name not in ("name", "label")]
-        used = ", ".join(m["label"] for m in DATASETS.values() if m.get("default_rules") == key)
+        used = ", ".join(DATASETS[k]["label"] for k in BASE_DATASETS if DATASETS[k].get("default_rules") == key)
         cards.append(dbc.Col(dbc.Card([
             dbc.CardHeader([html.Strong(rules.label), html.Span(f"  rules={key}", className="text-muted small"),
                             html.Span(f" · default for {used}" if used else "", className="small")]),
@@ -301,7 +302,7 @@ def quality_section(dataset: str) -> html.Section:
         dbc.Row([dbc.Col([
             dbc.Label("Dataset", html_for=ids.QUALITY_DATASET, className="fw-semibold small me-2"),
             dbc.RadioItems(id=ids.QUALITY_DATASET, inline=True, value=dataset,
-                           options=[{"label": m["label"], "value": k} for k, m in DATASETS.items()]),
+                           options=[{"label": DATASETS[k]["label"], "value": k} for k in BASE_DATASETS]),
         ], className="d-flex align-items-center")], className="mb-2"),
         dcc.Loading(html.Div(id=ids.QUALITY), type="circle", delay_show=300),
         dbc.Button("Download imputed shares (CSV)", id=ids.IMPUTED_DOWNLOAD_BTN, color="primary",

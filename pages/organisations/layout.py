@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.serving import organisations as orgs
-from analytics.serving.store import DATASETS
+from analytics.serving.store import BASE_DATASETS, DATASETS
 from components.controls import labelled_control, value_options
 from components.figures import source_line
 from components.messages import query_notes
@@ -47,7 +47,7 @@ def layout(**kwargs):
     regions = everything.dropna(subset=["region_id"]).drop_duplicates("region_id").sort_values("region_id")
     controls = dbc.Row([
         labelled_control("Dataset", dcc.Dropdown(id=ids.DATASET, value=state.get("dataset"), placeholder="Europe and US",
-                                                 options=[{"label": m["label"], "value": k} for k, m in DATASETS.items()]),
+                                                 options=[{"label": DATASETS[k]["label"], "value": k} for k in BASE_DATASETS]),
                          ids.DATASET, md=2),
         labelled_control("Country", dcc.Dropdown(id=ids.COUNTRY, value=state.get("country"), placeholder="all",
                                                  options=value_options(orgs.countries())), ids.COUNTRY, md=2),

@@ -18,7 +18,7 @@ from components.controls import labelled_control, value_options
 from components.figures import source_line
 from components.messages import query_notes
 from components.orgs import credit, region_label
-from components.routes import ORGANISATION, PARTNERS
+from components.routes import ORGANISATION, PARTNERS, SIDES
 from components.tables import col, grid, md_link, records
 from pages.partners import ids
 
@@ -105,8 +105,8 @@ def layout(**kwargs):
                     id=ids.ORG, value=state.get("org"), options=org_options, placeholder="type a name …"),
                     ids.ORG, md=5, help_text="or leave empty and choose a region and category"),
                 labelled_control("Dataset", dcc.Dropdown(id=ids.DATASET, value=dataset, clearable=False,
-                                                         options=[{"label": m["label"], "value": k}
-                                                                  for k, m in DATASETS.items()]), ids.DATASET, md=2),
+                                                         options=[{"label": DATASETS[k]["label"], "value": k}
+                                                                  for k in SIDES]), ids.DATASET, md=2),
                 labelled_control("Region", dcc.Dropdown(
                     id=ids.REGION, value=state.get("region"), placeholder="any",
                     options=[{"label": f"{r.name} ({r.region_id})", "value": r.region_id}

@@ -255,7 +255,7 @@ def context_card(c: dict, level_plural: str) -> dbc.Card:
                            style={"height": f"{rf.SPARK_HEIGHT}px"}),
                  role="img", **{"aria-label": f"{c['label']}, {trend}"}, className="my-1"),
         html.Div(trend, className="small text-muted"),
-        html.Div([html.Span(c["rank_text"], className="badge bg-info me-1 keyfig-rank"),
+        html.Div([html.Span(c["rank_text"], className="badge bg-info me-1 context-rank"),
                   html.Span(f"{level_plural}, {c['value_year']}", className="small text-muted")], className="mt-1"),
         html.Small(c["source"], className="text-muted d-block mt-2 source-line"),
     ]), className=f"h-100 shadow-sm context-card context-{c['key']}")

@@ -16,6 +16,7 @@ from dash import html
 
 from analytics.serving import organisations as orgs
 from analytics.serving import views
+from analytics.serving.store import base_of
 from components.choropleth import directory_href
 from components.messages import join
 from components.orgs import WRAP, category_text, documents_block, org_href, profile_section
@@ -49,7 +50,7 @@ def organisations_frame(context: dict) -> pd.DataFrame:
 
 def several_regions(context: dict) -> bool:
     """Whether the list spans several located regions (so the grid shows each one's region)."""
-    return bool(context.get("creg")) or context["level"] != COUNTRY_LEVELS.get(context["dataset"])
+    return bool(context.get("creg")) or context["level"] != COUNTRY_LEVELS.get(base_of(context["dataset"]))
 
 
 def grid_rows(df: pd.DataFrame, context: dict) -> tuple[list[dict], list[dict]]:
@@ -63,7 +64,7 @@ def grid_rows(df: pd.DataFrame, context: dict) -> tuple[list[dict], list[dict]]:
     if several_regions(context):
         cols.append(col("region", "Region", width=160, **WRAP))
     cols += [col("category_text", "Categories", width=220, **WRAP),
-             col("ecosystem_name", "EU industrial ecosystem" if context["dataset"] == "eu" else "Ecosystem",
+             col("ecosystem_name", "EU industrial ecosystem" if base_of(context["dataset"]) == "eu" else "Ecosystem",
                  width=160, **WRAP)]
     return records(out[[c["field"] for c in cols]]), cols
 
@@ -71,7 +72,7 @@ def grid_rows(df: pd.DataFrame, context: dict) -> tuple[list[dict], list[dict]]:
 def _empty(context: dict) -> html.Div:
     dataset, level = context["dataset"], context["level"]
     if not orgs.map_placeable(dataset, level):
-        where = orgs.LOCATED_TO.get(dataset, "coarser regions")
+        where = orgs.LOCATED_TO.get(base_of(dataset), "coarser regions")
         return html.Div([html.P(f"No organisation is listed here: organisations are located to {where} only.",
                                 className="mb-1"),
                          html.A("Browse the directory", href=directory_href(dataset=dataset))],

@@ -81,7 +81,8 @@ def dataset_param(choices=None, default=None, uploads: str | None = None) -> Par
         return Param("dataset", default=default,
                      check=lambda value, v: _dataset_or_upload(value, v, needs_map=uploads == "map"))
     choices = choices or (lambda _v: available_datasets())
-    return Param("dataset", choices=choices, default=default, describe=_describe_datasets)
+    return Param("dataset", choices=choices, default=default,
+                 describe=lambda v: "one of " + ", ".join(f"{k} ({DATASETS[k]['label']})" for k in choices(v)))
 
 
 def rules_param() -> Param:

@@ -251,7 +251,8 @@ class MetricInfo:
 def metric_info(dataset: str, category: str, metric: str, year: int, start_year: int | None,
                 rules: str, denominator: str) -> MetricInfo:
     meta = get_store(dataset).meta
-    area, currency = meta["label"], meta.get("currency", "")
+    area = get_store(base_of(dataset)).meta["label"]  # "Europe" also under the derived categories
+    currency = meta.get("currency", "")
     growth_span = f"{start_year}–{year}" if start_year else f"to {year}"
     lq_basis = "total employment" if denominator == "total" else "traded/local employment"
     if category == ALL:

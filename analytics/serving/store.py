@@ -72,9 +72,6 @@ DATASETS[EU_DERIVED] = {
     **DATASETS["eu"],
     "label": "Europe, European co-location categories",
     "base": "eu",
-    "definitions": EU_DERIVED,
-    "categories_note": "Categories derived from the co-location of NACE divisions across European NUTS 2 regions "
-                       "(this build; methodology: European cluster definitions), not the US-derived categories.",
     "source": DATASETS["eu"]["source"] + " Categories: derived from European co-location by this build.",
 }
 
